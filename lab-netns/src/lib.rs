@@ -1,0 +1,1 @@
+//! lab-netns (placeholder crate until the materialiser issue).

@@ -1,0 +1,160 @@
+//! Scenario → Cluster: gathers documents by kind, validates each, reports all problems.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::scenario::{Document, Resource, Scenario, Sourced};
+
+use super::{defaults, validate_calico, validate_topology, Cluster};
+
+/// A resource with where it came from and its diagnostic label.
+pub(super) struct Located<'a, S> {
+    pub origin: &'a Origin,
+    pub label: String,
+    pub resource: &'a Resource<S>,
+}
+
+impl<S> Located<'_, S> {
+    /// An error about `field` of this resource.
+    pub fn error(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+        let d = Diagnostic::error(message)
+            .at(self.origin)
+            .resource(&self.label);
+        if field.is_empty() {
+            d
+        } else {
+            d.field(field)
+        }
+    }
+
+    pub fn warning(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+        let mut d = self.error(field, message);
+        d.severity = crate::diag::Severity::Warning;
+        d
+    }
+}
+
+/// The documents of a scenario, sorted by kind.
+#[derive(Default)]
+pub(super) struct ByKind<'a> {
+    pub clusters: Vec<Located<'a, crate::scenario::ClusterSpec>>,
+    pub pods: Vec<Located<'a, crate::scenario::PodSpec>>,
+    pub namespaces: Vec<Located<'a, serde_norway::Value>>,
+    pub pools: Vec<Located<'a, crate::scenario::IpPoolSpec>>,
+    pub reservations: Vec<Located<'a, crate::scenario::IpReservationSpec>>,
+    pub ipam_configs: Vec<Located<'a, crate::scenario::IpamConfigSpec>>,
+    pub bgp_configs: Vec<Located<'a, crate::scenario::BgpConfigurationSpec>>,
+    pub bgp_peers: Vec<Located<'a, crate::scenario::BgpPeerSpec>>,
+    pub calico_nodes: Vec<Located<'a, crate::scenario::CalicoNodeSpec>>,
+}
+
+fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
+    let mut k = ByKind::default();
+    for Sourced { origin, value } in &scenario.documents {
+        let label = value.label();
+        macro_rules! push {
+            ($list:expr, $r:expr) => {
+                $list.push(Located {
+                    origin,
+                    label,
+                    resource: $r,
+                })
+            };
+        }
+        match value {
+            Document::Cluster(r) => push!(k.clusters, r),
+            Document::Pod(r) => push!(k.pods, r),
+            Document::Namespace(r) => push!(k.namespaces, r),
+            Document::IpPool(r) => push!(k.pools, r),
+            Document::IpReservation(r) => push!(k.reservations, r),
+            Document::IpamConfig(r) => push!(k.ipam_configs, r),
+            Document::BgpConfiguration(r) => push!(k.bgp_configs, r),
+            Document::BgpPeer(r) => push!(k.bgp_peers, r),
+            Document::CalicoNode(r) => push!(k.calico_nodes, r),
+        }
+    }
+    k
+}
+
+/// Reports a second resource of the same kind and name.
+pub(super) fn check_unique_names<S>(list: &[Located<'_, S>], diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<(Option<&str>, &str), &Origin> = BTreeMap::new();
+    for item in list {
+        let meta = &item.resource.metadata;
+        let key = (meta.namespace.as_deref(), meta.name.as_str());
+        if meta.name.is_empty() {
+            diags.push(item.error("metadata.name", "metadata.name is required"));
+        } else if let Some(first) = seen.get(&key) {
+            diags.push(item.error(
+                "metadata.name",
+                format!("duplicate name: already defined at {first}"),
+            ));
+        } else {
+            seen.insert(key, item.origin);
+        }
+    }
+}
+
+/// Validates the whole scenario. Returns the cluster only when there are no errors;
+/// the diagnostics (warnings included) are returned either way.
+pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let docs = sort_by_kind(scenario);
+
+    let cluster_doc = match docs.clusters.as_slice() {
+        [one] => Some(one),
+        [] => {
+            diags.push(
+                Diagnostic::error(
+                    "no `calisim.dev/v1alpha1 Cluster` document: a scenario needs exactly one",
+                )
+                .hint("start from `calisim gen --nodes 3 --pods 6` or the README's example"),
+            );
+            None
+        }
+        [first, rest @ ..] => {
+            for extra in rest {
+                diags.push(extra.error(
+                    "",
+                    format!(
+                        "a scenario has exactly one Cluster document; the first is at {}",
+                        first.origin
+                    ),
+                ));
+            }
+            Some(first)
+        }
+    };
+    let Some(cluster_doc) = cluster_doc else {
+        return (None, diags);
+    };
+
+    let mut topology = validate_topology::validate(cluster_doc, &docs, &mut diags);
+    let calico = validate_calico::validate(&mut topology, &docs, &mut diags);
+    let pools = defaults::with_default_pool(calico.pools, &topology, &mut diags);
+    validate_calico::check_pools_in_pod_subnet(&pools, &topology, &mut diags);
+
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let cluster = Cluster {
+        name: topology.name,
+        calico_version: topology.calico_version,
+        kubeadm: topology.kubeadm,
+        cloud: topology.cloud,
+        src_dst_check: topology.src_dst_check,
+        networks: topology.networks,
+        routers: topology.routers,
+        externals: topology.externals,
+        nodes: topology.nodes,
+        namespaces: topology.namespaces,
+        pods: topology.pods,
+        pools,
+        reservations: calico.reservations,
+        ipam_config: calico.ipam_config,
+        bgp: calico.bgp,
+        bgp_node_overrides: calico.bgp_node_overrides,
+        bgp_peers: calico.bgp_peers,
+    };
+    (Some(cluster), diags)
+}

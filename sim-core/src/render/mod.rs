@@ -1,0 +1,5 @@
+//! Text views of the computed state, laid out exactly as Calico's tools print them.
+
+pub mod gofmt;
+pub mod ipam_show;
+pub mod table;

@@ -1,0 +1,283 @@
+//! The serde shapes of every document kind calisim reads, as users write them.
+//!
+//! These are raw: strings stay strings until `model` validates them, so that a bad
+//! CIDR becomes a diagnostic naming the field rather than a serde error. Calico and
+//! Kubernetes kinds accept fields calisim does not model (collected in `extra` and
+//! reported); calisim's own `Cluster` document is strict (`deny_unknown_fields`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_norway::Value;
+
+/// Fields calisim does not read, kept so they can be reported rather than lost.
+pub type Extra = BTreeMap<String, Value>;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ObjectMeta {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// The first look at any document: which kind it is and what it is called.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Header {
+    #[serde(rename = "apiVersion", default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub metadata: Option<HeaderMeta>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HeaderMeta {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+/// A whole resource: `apiVersion`, `kind`, `metadata`, `spec`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Resource<S> {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default = "Option::default")]
+    pub spec: Option<S>,
+}
+
+// ---------------------------------------------------------------- calisim Cluster
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterSpec {
+    pub kubeadm: Option<KubeadmSpec>,
+    pub cloud: Option<String>,
+    pub src_dst_check: Option<bool>,
+    pub calico: Option<CalicoSpec>,
+    #[serde(default)]
+    pub networks: Vec<NetworkSpec>,
+    #[serde(default)]
+    pub routers: Vec<RouterSpec>,
+    #[serde(default)]
+    pub externals: Vec<ExternalSpec>,
+    #[serde(default)]
+    pub nodes: Vec<NodeSpec>,
+    #[serde(default)]
+    pub pods: Vec<InlinePodSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KubeadmSpec {
+    pub pod_subnet: Option<String>,
+    pub service_subnet: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CalicoSpec {
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkSpec {
+    pub name: String,
+    pub cidr: String,
+    pub gateway: Option<String>,
+    pub mtu: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RouterSpec {
+    pub name: String,
+    #[serde(default)]
+    pub networks: Vec<String>,
+    pub as_number: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExternalSpec {
+    pub name: String,
+    pub address: String,
+    pub network: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeSpec {
+    pub name: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub interfaces: Vec<InterfaceSpec>,
+    pub default_route: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InterfaceSpec {
+    pub name: String,
+    pub network: String,
+    pub address: String,
+    pub mtu: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InlinePodSpec {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub node: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub ports: Vec<ContainerPort>,
+    pub service_account: Option<String>,
+}
+
+// ---------------------------------------------------------------- Kubernetes v1
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub container_port: i64,
+    pub protocol: Option<String>,
+    pub host_port: Option<i64>,
+}
+
+/// `v1 Pod`: only what networking needs; the many other Pod fields are ignored silently.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSpec {
+    pub node_name: Option<String>,
+    #[serde(default)]
+    pub containers: Vec<Container>,
+    pub service_account_name: Option<String>,
+    pub host_network: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub ports: Vec<ContainerPort>,
+}
+
+// ---------------------------------------------------------------- projectcalico.org/v3
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpPoolSpec {
+    #[serde(default)]
+    pub cidr: String,
+    pub block_size: Option<i64>,
+    pub ipip_mode: Option<String>,
+    pub vxlan_mode: Option<String>,
+    pub nat_outgoing: Option<bool>,
+    pub disabled: Option<bool>,
+    #[serde(rename = "disableBGPExport")]
+    pub disable_bgp_export: Option<bool>,
+    pub node_selector: Option<String>,
+    pub allowed_uses: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpReservationSpec {
+    #[serde(rename = "reservedCIDRs", default)]
+    pub reserved_cidrs: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpamConfigSpec {
+    pub strict_affinity: Option<bool>,
+    pub auto_allocate_blocks: Option<bool>,
+    pub max_blocks_per_host: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BgpConfigurationSpec {
+    pub as_number: Option<Value>,
+    pub node_to_node_mesh_enabled: Option<bool>,
+    pub log_severity_screen: Option<String>,
+    pub listen_port: Option<i64>,
+    #[serde(rename = "serviceClusterIPs", default)]
+    pub service_cluster_ips: Vec<CidrEntry>,
+    #[serde(rename = "serviceExternalIPs", default)]
+    pub service_external_ips: Vec<CidrEntry>,
+    #[serde(rename = "serviceLoadBalancerIPs", default)]
+    pub service_load_balancer_ips: Vec<CidrEntry>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CidrEntry {
+    #[serde(default)]
+    pub cidr: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BgpPeerSpec {
+    pub node: Option<String>,
+    #[serde(rename = "peerIP")]
+    pub peer_ip: Option<String>,
+    pub as_number: Option<Value>,
+    pub node_selector: Option<String>,
+    pub peer_selector: Option<String>,
+    pub keep_original_next_hop: Option<bool>,
+    pub source_address: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CalicoNodeSpec {
+    pub bgp: Option<CalicoNodeBgp>,
+    #[serde(rename = "ipv4VXLANTunnelAddr")]
+    pub ipv4_vxlan_tunnel_addr: Option<String>,
+    #[serde(rename = "vxlanTunnelMACAddr")]
+    pub vxlan_tunnel_mac_addr: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CalicoNodeBgp {
+    pub as_number: Option<Value>,
+    pub ipv4_address: Option<String>,
+    pub ipv6_address: Option<String>,
+    #[serde(rename = "ipv4IPIPTunnelAddr")]
+    pub ipv4_ipip_tunnel_addr: Option<String>,
+    #[serde(rename = "routeReflectorClusterID")]
+    pub route_reflector_cluster_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}

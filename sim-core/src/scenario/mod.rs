@@ -1,0 +1,358 @@
+//! Scenario loading: multi-document YAML text → typed documents with their origin.
+//!
+//! Layer 1 of the pipeline (see ARCHITECTURE in the README). It reads no files itself:
+//! callers hand in `(name, text)` pairs, so the same code runs in the CLI and in wasm.
+//! It recognises every kind calisim knows, says which are not yet supported, and skips
+//! unknown kinds with a warning: nothing is silently misread.
+
+pub mod kinds;
+mod split;
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Diagnostic, Diagnostics, Origin};
+pub use kinds::*;
+pub use split::{split_documents, RawDocument};
+
+/// One input file: a display name and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone)]
+pub struct Sourced<T> {
+    pub origin: Origin,
+    pub value: T,
+}
+
+/// Every document kind calisim reads today.
+#[derive(Debug, Clone)]
+pub enum Document {
+    Cluster(Resource<ClusterSpec>),
+    Pod(Resource<PodSpec>),
+    Namespace(Resource<serde_norway::Value>),
+    IpPool(Resource<IpPoolSpec>),
+    IpReservation(Resource<IpReservationSpec>),
+    IpamConfig(Resource<IpamConfigSpec>),
+    BgpConfiguration(Resource<BgpConfigurationSpec>),
+    BgpPeer(Resource<BgpPeerSpec>),
+    CalicoNode(Resource<CalicoNodeSpec>),
+}
+
+impl Document {
+    /// `Kind[name]` (or `Kind[namespace/name]`) for diagnostics.
+    pub fn label(&self) -> String {
+        let (kind, meta) = match self {
+            Document::Cluster(r) => ("Cluster", &r.metadata),
+            Document::Pod(r) => ("Pod", &r.metadata),
+            Document::Namespace(r) => ("Namespace", &r.metadata),
+            Document::IpPool(r) => ("IPPool", &r.metadata),
+            Document::IpReservation(r) => ("IPReservation", &r.metadata),
+            Document::IpamConfig(r) => ("IPAMConfiguration", &r.metadata),
+            Document::BgpConfiguration(r) => ("BGPConfiguration", &r.metadata),
+            Document::BgpPeer(r) => ("BGPPeer", &r.metadata),
+            Document::CalicoNode(r) => ("Node", &r.metadata),
+        };
+        resource_label(kind, meta.namespace.as_deref(), &meta.name)
+    }
+}
+
+/// `Kind[name]` or `Kind[namespace/name]`.
+pub fn resource_label(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) if !ns.is_empty() => format!("{kind}[{ns}/{name}]"),
+        _ => format!("{kind}[{name}]"),
+    }
+}
+
+/// The parsed input: documents in file order, then document order.
+#[derive(Debug, Clone, Default)]
+pub struct Scenario {
+    pub documents: Vec<Sourced<Document>>,
+}
+
+/// What calisim does with a given `apiVersion` group and kind.
+enum KindSupport {
+    Read(fn(&str) -> Result<Document, serde_norway::Error>),
+    NotYetSupported,
+    Unknown,
+}
+
+fn read<S: DeserializeOwned>(
+    wrap: fn(Resource<S>) -> Document,
+) -> impl Fn(&str) -> Result<Document, serde_norway::Error> {
+    move |text| serde_norway::from_str::<Resource<S>>(text).map(wrap)
+}
+
+fn kind_support(api_version: &str, kind: &str) -> KindSupport {
+    let group = api_version.split('/').next().unwrap_or("");
+    let group = if api_version == "v1" { "" } else { group };
+    macro_rules! read {
+        ($spec:ty, $variant:path) => {
+            KindSupport::Read(|t| read::<$spec>($variant)(t))
+        };
+    }
+    match (group, kind) {
+        ("calisim.dev", "Cluster") => read!(ClusterSpec, Document::Cluster),
+        ("", "Pod") => read!(PodSpec, Document::Pod),
+        ("", "Namespace") => read!(serde_norway::Value, Document::Namespace),
+        ("projectcalico.org", "IPPool") => read!(IpPoolSpec, Document::IpPool),
+        ("projectcalico.org", "IPReservation") => read!(IpReservationSpec, Document::IpReservation),
+        ("projectcalico.org", "IPAMConfiguration" | "IPAMConfig") => {
+            read!(IpamConfigSpec, Document::IpamConfig)
+        }
+        ("projectcalico.org", "BGPConfiguration") => {
+            read!(BgpConfigurationSpec, Document::BgpConfiguration)
+        }
+        ("projectcalico.org", "BGPPeer") => read!(BgpPeerSpec, Document::BgpPeer),
+        ("projectcalico.org", "Node") => read!(CalicoNodeSpec, Document::CalicoNode),
+        (
+            "projectcalico.org",
+            "NetworkPolicy"
+            | "GlobalNetworkPolicy"
+            | "NetworkSet"
+            | "GlobalNetworkSet"
+            | "Tier"
+            | "HostEndpoint"
+            | "FelixConfiguration"
+            | "BGPFilter"
+            | "Profile"
+            | "WorkloadEndpoint"
+            | "KubeControllersConfiguration"
+            | "StagedNetworkPolicy"
+            | "StagedGlobalNetworkPolicy"
+            | "StagedKubernetesNetworkPolicy",
+        )
+        | ("operator.tigera.io", "Installation" | "APIServer")
+        | ("apps", "DaemonSet" | "Deployment")
+        | ("", "Service" | "ConfigMap" | "ServiceAccount" | "Endpoints")
+        | ("networking.k8s.io", "NetworkPolicy")
+        | ("kubeadm.k8s.io", "ClusterConfiguration" | "InitConfiguration") => {
+            KindSupport::NotYetSupported
+        }
+        _ => KindSupport::Unknown,
+    }
+}
+
+/// Parses every file; returns what could be read and every problem found.
+pub fn parse(files: &[SourceFile]) -> (Scenario, Diagnostics) {
+    let mut scenario = Scenario::default();
+    let mut diags = Diagnostics::default();
+    for file in files {
+        for raw in split_documents(&file.text) {
+            let origin = Origin {
+                file: file.name.clone(),
+                document: raw.index,
+                line: raw.first_line,
+            };
+            if let Some(doc) = parse_document(&raw, &origin, &mut diags) {
+                scenario.documents.push(Sourced { origin, value: doc });
+            }
+        }
+    }
+    (scenario, diags)
+}
+
+fn parse_document(
+    raw: &RawDocument<'_>,
+    origin: &Origin,
+    diags: &mut Diagnostics,
+) -> Option<Document> {
+    let header: Header = match serde_norway::from_str(raw.text) {
+        Ok(h) => h,
+        Err(e) => {
+            diags.push(yaml_error(&e, raw, origin, None));
+            return None;
+        }
+    };
+    let (Some(api_version), Some(kind)) = (header.api_version.as_deref(), header.kind.as_deref())
+    else {
+        let missing = if header.api_version.is_none() {
+            "apiVersion"
+        } else {
+            "kind"
+        };
+        diags.push(
+            Diagnostic::error(format!(
+                "document has no `{missing}`; every document needs `apiVersion` and `kind`"
+            ))
+            .at(origin),
+        );
+        return None;
+    };
+    let meta = header.metadata.as_ref();
+    let label = resource_label(
+        kind,
+        meta.and_then(|m| m.namespace.as_deref()),
+        meta.and_then(|m| m.name.as_deref()).unwrap_or(""),
+    );
+    match kind_support(api_version, kind) {
+        KindSupport::Read(reader) => match reader(raw.text) {
+            Ok(doc) => {
+                report_extra_fields(&doc, &label, origin, diags);
+                Some(doc)
+            }
+            Err(e) => {
+                diags.push(yaml_error(&e, raw, origin, Some(&label)));
+                None
+            }
+        },
+        KindSupport::NotYetSupported => {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "{api_version} {kind} is recognised but not yet supported by calisim; ignored"
+                ))
+                .at(origin)
+                .resource(label),
+            );
+            None
+        }
+        KindSupport::Unknown => {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "unknown kind `{kind}` (apiVersion `{api_version}`); skipped"
+                ))
+                .at(origin)
+                .resource(label),
+            );
+            None
+        }
+    }
+}
+
+/// A serde error, with the line made absolute within the user's file.
+fn yaml_error(
+    e: &serde_norway::Error,
+    raw: &RawDocument<'_>,
+    origin: &Origin,
+    label: Option<&str>,
+) -> Diagnostic {
+    let mut message = e.to_string();
+    let mut origin = origin.clone();
+    if let Some(loc) = e.location() {
+        origin.line = raw.first_line + loc.line() - 1;
+        let suffix = format!(" at line {} column {}", loc.line(), loc.column());
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = format!("{stripped} (column {})", loc.column());
+        }
+    }
+    let d = Diagnostic::error(message).at(&origin);
+    match label {
+        Some(l) => d.resource(l),
+        None => d,
+    }
+}
+
+fn report_extra_fields(doc: &Document, label: &str, origin: &Origin, diags: &mut Diagnostics) {
+    let extras: Vec<(&str, &Extra)> = match doc {
+        Document::IpPool(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
+        Document::IpReservation(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
+        Document::IpamConfig(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
+        Document::BgpConfiguration(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
+        Document::BgpPeer(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
+        Document::CalicoNode(r) => r
+            .spec
+            .iter()
+            .flat_map(|s| {
+                std::iter::once(("spec", &s.extra))
+                    .chain(s.bgp.iter().map(|b| ("spec.bgp", &b.extra)))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (path, extra) in extras {
+        for key in extra.keys() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "field `{key}` is not modelled by calisim; it is ignored"
+                ))
+                .at(origin)
+                .resource(label)
+                .field(format!("{path}.{key}")),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_one(text: &str) -> (Scenario, Diagnostics) {
+        parse(&[SourceFile::new("s.yaml", text)])
+    }
+
+    #[test]
+    fn reads_known_kinds_with_their_origin() {
+        let (s, d) = parse_one(
+            "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n",
+        );
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(s.documents.len(), 2);
+        assert_eq!(s.documents[1].origin.line, 6);
+        assert_eq!(s.documents[1].origin.document, 2);
+        assert_eq!(s.documents[0].value.label(), "IPPool[p]");
+    }
+
+    #[test]
+    fn not_yet_supported_and_unknown_kinds_are_reported_not_read() {
+        let (s, d) = parse_one(
+            "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n",
+        );
+        assert!(s.documents.is_empty());
+        let text = d.to_string();
+        assert!(text.contains("warning: s.yaml:1 (document 1): GlobalNetworkPolicy[g]: projectcalico.org/v3 GlobalNetworkPolicy is recognised but not yet supported"), "{text}");
+        assert!(
+            text.contains("warning: s.yaml:5 (document 2): Widget[w]: unknown kind `Widget`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn type_errors_point_at_the_absolute_line() {
+        let (_, d) = parse_one(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.0.0.0/16\n  blockSize: [26]\n",
+        );
+        let e = d.errors().next().expect("an error");
+        assert_eq!(e.origin.as_ref().map(|o| o.line), Some(11));
+        assert_eq!(e.resource.as_deref(), Some("IPPool[p]"));
+        assert!(e.message.contains("spec.blockSize"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_fields_of_the_cluster_document_are_errors() {
+        let (_, d) = parse_one("apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {name: c}\nspec:\n  nodez: []\n");
+        let e = d.errors().next().expect("an error");
+        assert!(e.message.contains("unknown field `nodez`"), "{}", e.message);
+        assert_eq!(e.origin.as_ref().map(|o| o.line), Some(5));
+    }
+
+    #[test]
+    fn unmodelled_calico_fields_are_warned_about() {
+        let (s, d) = parse_one(
+            "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, ipipMod: Always}\n",
+        );
+        assert_eq!(s.documents.len(), 1);
+        let w = d.warnings().next().expect("a warning");
+        assert_eq!(w.field.as_deref(), Some("spec.ipipMod"));
+    }
+
+    #[test]
+    fn a_document_without_kind_is_an_error() {
+        let (_, d) = parse_one("apiVersion: v1\nmetadata: {name: x}\n");
+        assert!(d.has_errors());
+        assert!(d.to_string().contains("document has no `kind`"));
+    }
+}

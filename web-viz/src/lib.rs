@@ -1,0 +1,1 @@
+//! web-viz (placeholder crate until the browser issue).
