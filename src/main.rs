@@ -1,1 +1,259 @@
-fn main() {}
+//! `calisim`: argument parsing and output only; everything computed comes from sim-core.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sim_core::diag::Diagnostics;
+use sim_core::render::ipam_show;
+use sim_core::state::{self, ClusterState};
+
+use calisim::input;
+
+#[derive(Parser)]
+#[command(
+    name = "calisim",
+    version,
+    about = "A Kubernetes cluster network simulator modelled on Project Calico"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, validate and compute a scenario; report every problem (exit 0 clean, 1 errors, 2 usage).
+    Check {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// IP address management views, as calicoctl prints them.
+    Ipam {
+        #[command(subcommand)]
+        command: IpamCommand,
+    },
+    /// Write a synthetic scenario of N nodes and M pods to stdout.
+    Gen {
+        #[arg(long, default_value_t = 3)]
+        nodes: usize,
+        #[arg(long, default_value_t = 6)]
+        pods: usize,
+        #[arg(long, default_value_t = 2)]
+        namespaces: usize,
+        /// The IP pool's CIDR (default: none, so Calico's default pool applies).
+        #[arg(long)]
+        pool_cidr: Option<String>,
+        #[arg(long, default_value_t = 26)]
+        block_size: u8,
+    },
+}
+
+#[derive(Subcommand)]
+enum IpamCommand {
+    /// `calicoctl ipam show`: pool (and block) utilisation, or borrowed addresses.
+    Show {
+        /// Also list each pool's blocks.
+        #[arg(long)]
+        show_blocks: bool,
+        /// List addresses a node uses from a block affine to another node.
+        #[arg(long)]
+        show_borrowed: bool,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+#[derive(Args)]
+struct ScenarioArg {
+    /// A scenario file or directory (default: the embedded three-node cluster).
+    scenario: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct OutputArg {
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Same as `-o json`.
+    #[arg(long)]
+    json: bool,
+}
+
+impl OutputArg {
+    fn json(&self) -> bool {
+        self.json || self.format == Format::Json
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+/// How a command ended: the process exit code.
+enum Outcome {
+    Clean = 0,
+    Failed = 1,
+    Usage = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check { scenario, output } => check(&scenario, &output),
+        Command::Ipam {
+            command:
+                IpamCommand::Show {
+                    show_blocks,
+                    show_borrowed,
+                    scenario,
+                    output,
+                },
+        } => with_state(&scenario, |state| {
+            ipam_show(state, show_blocks, show_borrowed, &output)
+        }),
+        Command::Gen {
+            nodes,
+            pods,
+            namespaces,
+            pool_cidr,
+            block_size,
+        } => {
+            let opts = sim_core::gen::GenOptions {
+                nodes,
+                pods,
+                namespaces,
+                pool_cidr,
+                block_size,
+            };
+            print(&sim_core::gen::generate(&opts));
+            Outcome::Clean
+        }
+    };
+    ExitCode::from(outcome as u8)
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = out.write_all(text.as_bytes());
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    print(&(serde_json::to_string_pretty(value).expect("view models serialise") + "\n"));
+}
+
+fn report(diags: &Diagnostics) {
+    if !diags.is_empty() {
+        eprint!("{diags}");
+    }
+}
+
+/// Loads and computes the scenario, reports diagnostics, then runs `f`.
+/// Input errors end the command with exit code 2, as for any unusable argument.
+fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Outcome {
+    let files = match input::read_scenario(arg.scenario.as_deref()) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Usage;
+        }
+    };
+    match state::load(&files) {
+        Ok((cluster, warnings)) => {
+            report(&warnings);
+            let state = state::compute(cluster);
+            for failure in &state.ipam.failures {
+                eprintln!("warning: {failure}");
+            }
+            f(&state)
+        }
+        Err(diags) => {
+            report(&diags);
+            eprintln!(
+                "error: the scenario has {} error(s); nothing was computed",
+                diags.errors().count()
+            );
+            Outcome::Usage
+        }
+    }
+}
+
+fn check(arg: &ScenarioArg, output: &OutputArg) -> Outcome {
+    let files = match input::read_scenario(arg.scenario.as_deref()) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Usage;
+        }
+    };
+    let (mut diags, state) = match state::load(&files) {
+        Ok((cluster, warnings)) => (warnings, Some(state::compute(cluster))),
+        Err(diags) => (diags, None),
+    };
+    if let Some(state) = &state {
+        for failure in &state.ipam.failures {
+            diags.push(
+                sim_core::diag::Diagnostic::error(failure.to_string())
+                    .resource(format!("IPAM[{}]", failure.owner)),
+            );
+        }
+    }
+    if output.json() {
+        print_json(&serde_json::json!({ "ok": !diags.has_errors(), "diagnostics": diags }));
+    } else {
+        report(&diags);
+        match &state {
+            Some(s) if !diags.has_errors() => print(&format!(
+                "ok: cluster {} ({} nodes, {} pods, {} pools, Calico {}), {} warning(s)\n",
+                s.cluster.name,
+                s.cluster.nodes.len(),
+                s.cluster.pods.len(),
+                s.cluster.pools.len(),
+                s.cluster.calico_version,
+                diags.warnings().count()
+            )),
+            _ => eprintln!(
+                "{} error(s), {} warning(s)",
+                diags.errors().count(),
+                diags.warnings().count()
+            ),
+        }
+    }
+    if diags.has_errors() {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    }
+}
+
+fn ipam_show(
+    state: &ClusterState,
+    show_blocks: bool,
+    show_borrowed: bool,
+    output: &OutputArg,
+) -> Outcome {
+    if show_borrowed {
+        let rows = ipam_show::borrowed(state);
+        if output.json() {
+            print_json(&rows);
+        } else {
+            print(&ipam_show::render_borrowed(&rows));
+        }
+        return Outcome::Clean;
+    }
+    let pools = ipam_show::utilisation(state);
+    if output.json() {
+        print_json(&pools);
+    } else {
+        print(&ipam_show::render_utilisation(&pools, show_blocks));
+    }
+    Outcome::Clean
+}

@@ -1,0 +1,3 @@
+//! The `calisim` command line: reads files, calls sim-core, prints. No engine logic here.
+
+pub mod input;
