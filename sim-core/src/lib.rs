@@ -8,6 +8,7 @@
 pub mod diag;
 pub mod gen;
 pub mod ipam;
+pub mod labels;
 pub mod model;
 pub mod render;
 pub mod scenario;

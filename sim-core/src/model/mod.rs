@@ -16,6 +16,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnetwork::{IpNetwork, Ipv4Network};
 use serde::Serialize;
 
+use crate::labels::LabelMap;
 use crate::selector::Selector;
 pub use resolve::resolve;
 pub use version::CalicoVersion;
@@ -86,7 +87,7 @@ pub struct NodeBgpOverride {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Node {
     pub name: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: LabelMap,
     /// In kernel ifindex order (lo is 1, the first interface 2, ...).
     pub interfaces: Vec<Interface>,
     /// Index into `interfaces` of the NIC holding the default route.
@@ -97,8 +98,8 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Namespace {
     pub name: String,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub labels: LabelMap,
+    pub annotations: LabelMap,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -122,8 +123,8 @@ pub struct Pod {
     pub name: String,
     pub namespace: String,
     pub node: NodeId,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub labels: LabelMap,
+    pub annotations: LabelMap,
     pub ports: Vec<NamedPort>,
     pub service_account: String,
     pub ipam: IpamRequest,

@@ -39,7 +39,7 @@ impl<S> Located<'_, S> {
 pub(super) struct ByKind<'a> {
     pub clusters: Vec<Located<'a, crate::scenario::ClusterSpec>>,
     pub pods: Vec<Located<'a, crate::scenario::PodSpec>>,
-    pub namespaces: Vec<Located<'a, serde_norway::Value>>,
+    pub namespaces: Vec<Located<'a, serde_json::Value>>,
     pub pools: Vec<Located<'a, crate::scenario::IpPoolSpec>>,
     pub reservations: Vec<Located<'a, crate::scenario::IpReservationSpec>>,
     pub ipam_configs: Vec<Located<'a, crate::scenario::IpamConfigSpec>>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
-use serde_norway::Value;
+use serde_json::Value;
 
 use crate::diag::Diagnostics;
 use crate::scenario::{BgpConfigurationSpec, CalicoNodeSpec, CidrEntry, IpPoolSpec};
@@ -338,9 +338,10 @@ pub(super) fn as_number(v: &Value) -> Result<u32, String> {
 }
 
 fn value_text(v: &Value) -> String {
-    serde_norway::to_string(v)
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn cidr_list(
@@ -535,13 +536,7 @@ fn apply_calico_nodes(topology: &mut Topology, all: &ByKind<'_>, diags: &mut Dia
             diags.push(c.warning("spec.ipv4VXLANTunnelAddr", "tunnel addresses are allocated by calisim's IPAM as calico-node does; the value given is ignored"));
         }
         let node = &mut topology.nodes[id];
-        node.labels.extend(
-            c.resource
-                .metadata
-                .labels
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone())),
-        );
+        node.labels.extend(c.resource.metadata.labels.iter());
         let Some(bgp) = &spec.bgp else { continue };
         let mut over = NodeBgpOverride::default();
         if let Some(text) = &bgp.ipv4_address {

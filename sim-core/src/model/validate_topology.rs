@@ -1,12 +1,13 @@
 //! Validates calisim's own topology (networks, routers, externals, nodes) and the
 //! Kubernetes objects placed on it (namespaces, pods).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 
 use crate::diag::Diagnostics;
+use crate::labels::LabelMap;
 use crate::scenario::{ClusterSpec, ContainerPort, InlinePodSpec, PodSpec};
 
 use super::resolve::{check_unique_names, ByKind, Located};
@@ -433,13 +434,15 @@ fn nodes(
 }
 
 /// Kubernetes puts these labels on every node; node selectors often use them.
-fn node_labels(name: &str, labels: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut all = BTreeMap::from([
-        ("kubernetes.io/hostname".to_string(), name.to_string()),
-        ("kubernetes.io/os".to_string(), "linux".to_string()),
-        ("kubernetes.io/arch".to_string(), "amd64".to_string()),
-    ]);
-    all.extend(labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+fn node_labels(name: &str, labels: &LabelMap) -> LabelMap {
+    let mut all: LabelMap = [
+        ("kubernetes.io/hostname", name),
+        ("kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+    ]
+    .into_iter()
+    .collect();
+    all.extend(labels.iter());
     all
 }
 
@@ -452,7 +455,7 @@ fn namespaces(all: &ByKind<'_>, diags: &mut Diagnostics) -> BTreeMap<String, Nam
     for ns in &all.namespaces {
         let meta = &ns.resource.metadata;
         let mut labels = meta.labels.clone();
-        labels.insert("kubernetes.io/metadata.name".into(), meta.name.clone());
+        labels.insert("kubernetes.io/metadata.name", meta.name.clone());
         out.insert(
             meta.name.clone(),
             Namespace {
@@ -469,8 +472,10 @@ fn namespaces(all: &ByKind<'_>, diags: &mut Diagnostics) -> BTreeMap<String, Nam
 fn implicit_namespace(name: &str) -> Namespace {
     Namespace {
         name: name.to_string(),
-        labels: BTreeMap::from([("kubernetes.io/metadata.name".to_string(), name.to_string())]),
-        annotations: BTreeMap::new(),
+        labels: [("kubernetes.io/metadata.name", name)]
+            .into_iter()
+            .collect(),
+        annotations: LabelMap::new(),
     }
 }
 
@@ -496,6 +501,11 @@ fn pods(
     documents.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     drafts.extend(documents);
 
+    let node_ids: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut out = Vec::new();
     for d in drafts {
@@ -503,7 +513,7 @@ fn pods(
             diags.push(d.error("name", format!("duplicate pod {}/{}", d.namespace, d.name)));
             continue;
         }
-        let Some(node) = nodes.iter().position(|n| n.name == d.node) else {
+        let Some(&node) = node_ids.get(d.node.as_str()) else {
             diags.push(
                 d.error(d.node_field, format!("unknown node `{}`", d.node))
                     .hint(format!(
@@ -540,8 +550,8 @@ struct PodDraft<'a> {
     namespace: String,
     node: String,
     node_field: &'static str,
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
+    labels: LabelMap,
+    annotations: LabelMap,
     ports: Vec<ContainerPort>,
     service_account: String,
 }
@@ -643,7 +653,7 @@ fn named_port(p: &ContainerPort, d: &PodDraft<'_>, diags: &mut Diagnostics) -> O
 /// Reads the Calico CNI annotations the way the CNI plugin does (pod first, then namespace).
 fn ipam_request(
     d: &PodDraft<'_>,
-    ns_annotations: Option<&BTreeMap<String, String>>,
+    ns_annotations: Option<&LabelMap>,
     diags: &mut Diagnostics,
 ) -> IpamRequest {
     let field = |key: &str| format!("annotations.\"{key}\"");

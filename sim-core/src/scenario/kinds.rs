@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_norway::Value;
+
+use crate::labels::LabelMap;
+use serde_json::Value;
 
 /// Fields calisim does not read, kept so they can be reported rather than lost.
 pub type Extra = BTreeMap<String, Value>;
@@ -20,9 +22,9 @@ pub struct ObjectMeta {
     #[serde(default)]
     pub namespace: Option<String>,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub labels: LabelMap,
     #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: LabelMap,
 }
 
 /// The first look at any document: which kind it is and what it is called.
@@ -118,7 +120,7 @@ pub struct ExternalSpec {
 pub struct NodeSpec {
     pub name: String,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub labels: LabelMap,
     #[serde(default)]
     pub interfaces: Vec<InterfaceSpec>,
     pub default_route: Option<String>,
@@ -140,9 +142,9 @@ pub struct InlinePodSpec {
     pub namespace: Option<String>,
     pub node: String,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub labels: LabelMap,
     #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: LabelMap,
     #[serde(default)]
     pub ports: Vec<ContainerPort>,
     pub service_account: Option<String>,

@@ -1,0 +1,141 @@
+//! The command line as users and graders drive it: outputs and exit codes (interfaces.md §2).
+
+use std::process::{Command, Output};
+
+fn calisim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calisim"))
+        .args(args)
+        .output()
+        .expect("calisim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("temp file written");
+    path.display().to_string()
+}
+
+const BAD: &str = "apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {name: bad}\nspec:\n  networks: [{name: lan, cidr: 10.0.0.0/24}]\n  nodes: [{name: n1, interfaces: [{name: eth0, network: lan, address: 10.0.1.5}]}]\n  pods: [{name: p, node: n2}]\n";
+
+#[test]
+fn with_no_scenario_the_embedded_default_is_used() {
+    let o = calisim(&["ipam", "show", "--show-blocks"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("| Block    | 10.244.120.64/26  |        64 | 2 (3%)     | 62 (97%)     |"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_exits_0_when_clean_1_on_errors_2_on_usage() {
+    let o = calisim(&["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("ok: cluster minikube (3 nodes, 5 pods, 1 pools, Calico v3.28.0)")
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = write(&dir, "bad.yaml", BAD);
+    let o = calisim(&["check", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("Cluster[bad].spec.nodes[0].interfaces[0].address: 10.0.1.5 is outside network `lan` (10.0.0.0/24)"), "{err}");
+    assert!(
+        err.contains("Cluster[bad].spec.pods[0].node: unknown node `n2`"),
+        "{err}"
+    );
+    assert!(err.contains("2 error(s), 0 warning(s)"), "{err}");
+
+    let o = calisim(&["check", "/nonexistent/scenario.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read /nonexistent/scenario.yaml"));
+
+    let o = calisim(&["check", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn other_commands_refuse_invalid_input_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = write(&dir, "bad.yaml", BAD);
+    let o = calisim(&["ipam", "show", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "nothing half-computed is printed");
+    assert!(stderr(&o).contains("nothing was computed"));
+}
+
+#[test]
+fn json_output_is_machine_readable() {
+    let o = calisim(&["ipam", "show", "-o", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v[0]["cidr"], "10.244.0.0/16");
+    assert_eq!(v[0]["ipsInUse"], 8);
+    assert_eq!(v[0]["blocks"][0]["affinity"], "minikube");
+    let o = calisim(&["check", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["ok"], true);
+}
+
+#[test]
+fn a_directory_is_read_in_name_order_and_gen_output_loads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let generated = calisim(&[
+        "gen",
+        "--nodes",
+        "4",
+        "--pods",
+        "10",
+        "--pool-cidr",
+        "10.50.0.0/16",
+    ]);
+    assert_eq!(generated.status.code(), Some(0));
+    let text = stdout(&generated);
+    let (cluster, pool) = text
+        .split_once("---\n")
+        .expect("gen writes a pool document");
+    write(&dir, "10-cluster.yaml", cluster);
+    write(&dir, "20-pool.yml", pool);
+    write(&dir, "notes.txt", "not a scenario");
+    let o = calisim(&["check", &dir.path().display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("(4 nodes, 10 pods, 1 pools"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["ipam", "show", &dir.path().display().to_string()]);
+    assert!(
+        stdout(&o).contains("| IP Pool  | 10.50.0.0/16 |     65536 | 14 (0%)    |"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn unsupported_kinds_are_reported_not_misread() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/labs/default/scenario.yaml"
+    ))
+    .expect("default scenario");
+    let path = write(
+        &dir,
+        "s.yaml",
+        &format!("{good}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: shop}}\nspec: {{podSelector: {{}}}}\n"),
+    );
+    let o = calisim(&["check", &path]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("NetworkPolicy[shop/deny]: networking.k8s.io/v1 NetworkPolicy is recognised but not yet supported by calisim; ignored"), "{}", stderr(&o));
+}
