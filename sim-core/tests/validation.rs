@@ -195,7 +195,7 @@ fn calico_node_resource_overrides_the_bgp_address() {
         Some("192.168.1.12/24")
     );
     assert_eq!(n2.bgp.as_number, Some(64600));
-    assert_eq!(n2.labels.get("zone").map(String::as_str), Some("b"));
+    assert_eq!(n2.labels.get("zone"), Some("b"));
 }
 
 #[test]

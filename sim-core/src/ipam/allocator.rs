@@ -1,8 +1,8 @@
 //! libcalico-go's `AutoAssign` and `AssignIP`, step for step (ipam.go, v3.28).
 //!
-//! 1. affine blocks first (in datastore order); 2. claim a new block, walking pools in
-//! order and each pool's candidates in the node's pseudo-random order; 3. borrow from
-//! any existing block unless strictAffinity. Messages are Calico's own.
+//! First the node's affine blocks (in datastore order); then a new block, walking pools
+//! in order and each pool's candidates in the node's pseudo-random order; last, borrowing
+//! from any existing block unless strictAffinity. Messages are Calico's own.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -85,7 +85,7 @@ impl<'c> Allocator<'c> {
         pools: &[PoolId],
         allocation: Allocation,
     ) -> Result<IpAddr, String> {
-        if let Some(ip) = self.from_affine_blocks(node, pools, allocation) {
+        if let Some(ip) = self.take_from_affine_blocks(node, pools, allocation) {
             return Ok(ip);
         }
         let config = &self.cluster.ipam_config;
@@ -116,7 +116,7 @@ impl<'c> Allocator<'c> {
         })
     }
 
-    fn from_affine_blocks(
+    fn take_from_affine_blocks(
         &mut self,
         node: NodeId,
         pools: &[PoolId],

@@ -543,9 +543,12 @@ fn pods(
     out
 }
 
+/// Builds a diagnostic about one field of a pod, wherever the pod was written.
+type DiagnosticAt<'a> = Box<dyn Fn(&str, String) -> crate::diag::Diagnostic + 'a>;
+
 /// A pod from either form, before its references are checked.
 struct PodDraft<'a> {
-    diag: Box<dyn Fn(&str, String) -> crate::diag::Diagnostic + 'a>,
+    diag: DiagnosticAt<'a>,
     name: String,
     namespace: String,
     node: String,
