@@ -67,7 +67,7 @@ fn the_default_pool_avoids_host_networks_in_192_168() {
 #[test]
 fn unknown_node_names_the_pod_field_and_lists_nodes() {
     let e = errors(&CLUSTER.replace("{name: a, node: n1}", "{name: a, node: n9}"));
-    assert_eq!(e, ["error: t.yaml:1 (document 1): Cluster[t].spec.pods[0].node: unknown node `n9`\n  hint: nodes defined: n1, n2"]);
+    assert_eq!(e, ["error: t.yaml:12 (document 1): Cluster[t].spec.pods[0].node: unknown node `n9`\n  hint: nodes defined: n1, n2"]);
 }
 
 #[test]
@@ -82,8 +82,8 @@ fn unknown_network_and_address_outside_cidr() {
     assert_eq!(
         e,
         [
-            "error: t.yaml:1 (document 1): Cluster[t].spec.nodes[0].interfaces[0].network: unknown network `wan`\n  hint: networks defined: lan",
-            "error: t.yaml:1 (document 1): Cluster[t].spec.nodes[1].interfaces[0].address: 192.168.2.12 is outside network `lan` (192.168.1.0/24)",
+            "error: t.yaml:9 (document 1): Cluster[t].spec.nodes[0].interfaces[0].network: unknown network `wan`\n  hint: networks defined: lan",
+            "error: t.yaml:10 (document 1): Cluster[t].spec.nodes[1].interfaces[0].address: 192.168.2.12 is outside network `lan` (192.168.1.0/24)",
         ]
     );
 }
@@ -94,7 +94,7 @@ fn duplicate_names_are_reported() {
         .replace("{name: n2,", "{name: n1,")
         .replace("address: 192.168.1.12", "address: 192.168.1.13");
     let e = errors(&text);
-    assert_eq!(e, ["error: t.yaml:1 (document 1): Cluster[t].spec.nodes[1].name: duplicate node name `n1` (also node 0)"]);
+    assert_eq!(e, ["error: t.yaml:10 (document 1): Cluster[t].spec.nodes[1].name: duplicate node name `n1` (also node 0)"]);
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn duplicate_resources_name_the_first_one() {
         "{pool}---\n{}",
         pool.replace("10.0.0.0/24", "10.0.1.0/24")
     )));
-    assert_eq!(e, ["error: t.yaml:19 (document 3): IPPool[p].metadata.name: duplicate name: already defined at t.yaml:14 (document 2)"]);
+    assert_eq!(e, ["error: t.yaml:21 (document 3): IPPool[p].metadata.name: duplicate name: already defined at t.yaml:14 (document 2)"]);
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn pool_rules_use_calicos_messages() {
         let e = errors(&with_docs(&doc));
         assert!(
             e.iter().any(
-                |m| m.starts_with("error: t.yaml:14 (document 2): IPPool[p].")
+                |m| m.starts_with("error: t.yaml:17 (document 2): IPPool[p].")
                     && m.contains(expected)
             ),
             "{cidr} {extra}: expected `{expected}` in {e:#?}"
@@ -140,8 +140,8 @@ fn overlapping_pools_and_pools_outside_pod_subnet() {
     assert_eq!(
         e,
         [
-            "error: t.yaml:19 (document 3): IPPool[b].spec.cidr: 10.0.128.0/17 overlaps with IPPool[a] (10.0.0.0/16)",
-            "error: IPPool[c].spec.cidr: Could not resolve CalicoNetwork IPPool and kubeadm configuration: IPPool 172.20.0.0/16 is not within the platform's configured pod network CIDR(s) [10.0.0.0/16]\n  hint: make the pool's cidr (CALICO_IPV4POOL_CIDR / Installation ipPools[].cidr) lie inside kubeadm's podSubnet",
+            "error: t.yaml:22 (document 3): IPPool[b].spec.cidr: 10.0.128.0/17 overlaps with IPPool[a] (10.0.0.0/16)",
+            "error: t.yaml:27 (document 4): IPPool[c].spec.cidr: Could not resolve CalicoNetwork IPPool and kubeadm configuration: IPPool 172.20.0.0/16 is not within the platform's configured pod network CIDR(s) [10.0.0.0/16]\n  hint: make the pool's cidr (CALICO_IPV4POOL_CIDR / Installation ipPools[].cidr) lie inside kubeadm's podSubnet",
         ]
     );
 }
@@ -153,9 +153,9 @@ fn several_errors_in_several_documents_are_reported_together() {
     assert_eq!(
         e,
         [
-            "error: t.yaml:14 (document 2): BGPPeer[rr].spec.node: unknown node `n7`",
-            "error: t.yaml:14 (document 2): BGPPeer[rr].spec.peerIP: `10.1.2.3:x` is not an IP address or IP:port",
-            "error: t.yaml:19 (document 3): Node[ghost].metadata.name: no node `ghost` in the Cluster's spec.nodes",
+            "error: t.yaml:17 (document 2): BGPPeer[rr].spec.node: unknown node `n7`",
+            "error: t.yaml:17 (document 2): BGPPeer[rr].spec.peerIP: `10.1.2.3:x` is not an IP address or IP:port",
+            "error: t.yaml:21 (document 3): Node[ghost].metadata.name: no node `ghost` in the Cluster's spec.nodes",
         ]
     );
 }
@@ -180,9 +180,9 @@ fn pod_documents_need_a_node_and_valid_annotations() {
     let pods = "apiVersion: v1\nkind: Pod\nmetadata: {name: p1}\nspec: {containers: [{name: c}]}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p2\n  annotations: {cni.projectcalico.org/ipAddrs: '[\"10.0.0.5\", \"10.0.0.6\"]', cni.projectcalico.org/ipv4pools: 'pool-a'}\nspec: {nodeName: n1}\n";
     let e = errors(&with_docs(pods));
     assert_eq!(e.len(), 3, "{e:#?}");
-    assert_eq!(e[0], "error: t.yaml:14 (document 2): Pod[p1].spec.nodeName: a pod must name its node (spec.nodeName): calisim does not schedule");
-    assert!(e[1].starts_with("error: t.yaml:19 (document 3): Pod[p2].annotations.\"cni.projectcalico.org/ipv4pools\": must be a JSON list of strings"), "{}", e[1]);
-    assert_eq!(e[2], "error: t.yaml:19 (document 3): Pod[p2].annotations.\"cni.projectcalico.org/ipAddrs\": cannot have more than one IPv4 address for \"cni.projectcalico.org/ipAddrs\" annotation");
+    assert_eq!(e[0], "error: t.yaml:17 (document 2): Pod[p1].spec.nodeName: a pod must name its node (spec.nodeName): calisim does not schedule");
+    assert!(e[1].starts_with("error: t.yaml:23 (document 3): Pod[p2].metadata.annotations.\"cni.projectcalico.org/ipv4pools\": must be a JSON list of strings"), "{}", e[1]);
+    assert_eq!(e[2], "error: t.yaml:23 (document 3): Pod[p2].metadata.annotations.\"cni.projectcalico.org/ipAddrs\": cannot have more than one IPv4 address for \"cni.projectcalico.org/ipAddrs\" annotation");
 }
 
 #[test]

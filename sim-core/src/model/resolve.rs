@@ -10,21 +10,26 @@ use super::{defaults, validate_calico, validate_topology, Cluster};
 /// A resource with where it came from and its diagnostic label.
 pub(super) struct Located<'a, S> {
     pub origin: &'a Origin,
+    pub text: &'a str,
     pub label: String,
     pub resource: &'a Resource<S>,
 }
 
 impl<S> Located<'_, S> {
     /// An error about `field` of this resource.
+    /// Points at the field's own line when the locator finds it.
     pub fn error(&self, field: &str, message: impl Into<String>) -> Diagnostic {
-        let d = Diagnostic::error(message)
-            .at(self.origin)
-            .resource(&self.label);
+        let mut origin = self.origin.clone();
         if field.is_empty() {
-            d
-        } else {
-            d.field(field)
+            return Diagnostic::error(message).at(&origin).resource(&self.label);
         }
+        if let Some(line) = crate::scenario::locate(self.text, field) {
+            origin.line += line;
+        }
+        Diagnostic::error(message)
+            .at(&origin)
+            .resource(&self.label)
+            .field(field)
     }
 
     pub fn warning(&self, field: &str, message: impl Into<String>) -> Diagnostic {
@@ -50,12 +55,18 @@ pub(super) struct ByKind<'a> {
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
     let mut k = ByKind::default();
-    for Sourced { origin, value } in &scenario.documents {
+    for Sourced {
+        origin,
+        value,
+        text,
+    } in &scenario.documents
+    {
         let label = value.label();
         macro_rules! push {
             ($list:expr, $r:expr) => {
                 $list.push(Located {
                     origin,
+                    text,
                     label,
                     resource: $r,
                 })
@@ -132,7 +143,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     let mut topology = validate_topology::validate(cluster_doc, &docs, &mut diags);
     let calico = validate_calico::validate(&mut topology, &docs, &mut diags);
     let pools = defaults::with_default_pool(calico.pools, &topology, &mut diags);
-    validate_calico::check_pools_in_pod_subnet(&pools, &topology, &mut diags);
+    validate_calico::check_pools_in_pod_subnet(&pools, &topology, &docs, &mut diags);
 
     if diags.has_errors() {
         return (None, diags);

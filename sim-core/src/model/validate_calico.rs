@@ -226,6 +226,7 @@ fn check_overlaps(pools: &[IpPool], all: &ByKind<'_>, diags: &mut Diagnostics) {
 pub(super) fn check_pools_in_pod_subnet(
     pools: &[IpPool],
     topology: &Topology,
+    all: &ByKind<'_>,
     diags: &mut Diagnostics,
 ) {
     let Some(kubeadm) = &topology.kubeadm else {
@@ -237,25 +238,30 @@ pub(super) fn check_pools_in_pod_subnet(
             .iter()
             .filter(|s| s.is_ipv4() == pool.cidr.is_ipv4())
             .collect();
-        if same_family.is_empty() {
-            continue;
-        }
         let inside = same_family
             .iter()
             .any(|s| s.prefix() <= pool.cidr.prefix() && s.contains(pool.cidr.network()));
-        if !inside {
-            let list: Vec<String> = same_family.iter().map(|s| s.to_string()).collect();
-            diags.push(
-                crate::diag::Diagnostic::error(format!(
-                    "Could not resolve CalicoNetwork IPPool and kubeadm configuration: IPPool {} is not within the platform's configured pod network CIDR(s) [{}]",
-                    pool.cidr,
-                    list.join(" ")
-                ))
-                .resource(format!("IPPool[{}]", pool.name))
-                .field("spec.cidr")
-                .hint("make the pool's cidr (CALICO_IPV4POOL_CIDR / Installation ipPools[].cidr) lie inside kubeadm's podSubnet"),
-            );
+        if same_family.is_empty() || inside {
+            continue;
         }
+        let list: Vec<String> = same_family.iter().map(|s| s.to_string()).collect();
+        let message = format!(
+            "Could not resolve CalicoNetwork IPPool and kubeadm configuration: IPPool {} is not within the platform's configured pod network CIDR(s) [{}]",
+            pool.cidr,
+            list.join(" ")
+        );
+        let hint = "make the pool's cidr (CALICO_IPV4POOL_CIDR / Installation ipPools[].cidr) lie inside kubeadm's podSubnet";
+        let diag = match all
+            .pools
+            .iter()
+            .find(|p| p.resource.metadata.name == pool.name)
+        {
+            Some(doc) => doc.error("spec.cidr", message),
+            None => crate::diag::Diagnostic::error(message)
+                .resource(format!("IPPool[{}]", pool.name))
+                .field("spec.cidr"),
+        };
+        diags.push(diag.hint(hint));
     }
 }
 

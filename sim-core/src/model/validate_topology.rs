@@ -601,7 +601,8 @@ impl<'a> PodDraft<'a> {
                 let field = match field {
                     "name" => "metadata.name".to_string(),
                     "node" => "spec.nodeName".to_string(),
-                    other => other.to_string(),
+                    "ports" => "spec.containers".to_string(),
+                    other => format!("metadata.{other}"),
                 };
                 p.error(&field, m)
             }),

@@ -6,12 +6,14 @@
 //! unknown kinds with a warning: nothing is silently misread.
 
 pub mod kinds;
+mod locate;
 mod split;
 
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 pub use kinds::*;
+pub use locate::locate;
 pub use split::{split_documents, RawDocument};
 
 /// One input file: a display name and its text.
@@ -35,6 +37,8 @@ impl SourceFile {
 pub struct Sourced<T> {
     pub origin: Origin,
     pub value: T,
+    /// The document's text, to locate fields named in later diagnostics.
+    pub text: String,
 }
 
 /// Every document kind calisim reads today.
@@ -158,7 +162,11 @@ pub fn parse(files: &[SourceFile]) -> (Scenario, Diagnostics) {
                 line: raw.first_line,
             };
             if let Some(doc) = parse_document(&raw, &origin, &mut diags) {
-                scenario.documents.push(Sourced { origin, value: doc });
+                scenario.documents.push(Sourced {
+                    origin,
+                    value: doc,
+                    text: raw.text.to_string(),
+                });
             }
         }
     }
