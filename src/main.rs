@@ -36,6 +36,22 @@ enum Command {
         #[command(subcommand)]
         command: IpamCommand,
     },
+    /// A node's kernel routing table, as `ip route` (default) or `route -n` print it.
+    Routes {
+        /// The node's name.
+        node: String,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        #[arg(long, value_enum, default_value_t = RouteStyle::Ip)]
+        style: RouteStyle,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Node views, as calicoctl prints them.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
     /// Write a synthetic scenario of N nodes and M pods to stdout.
     Gen {
         #[arg(long, default_value_t = 3)]
@@ -67,6 +83,27 @@ enum IpamCommand {
         #[command(flatten)]
         output: OutputArg,
     },
+}
+
+#[derive(Subcommand)]
+enum NodeCommand {
+    /// `calicoctl node status` as seen from NODE: its BGP peers and their state.
+    Status {
+        /// The node's name.
+        node: String,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RouteStyle {
+    /// `ip route`
+    Ip,
+    /// `route -n`
+    RouteN,
 }
 
 #[derive(Args)]
@@ -119,6 +156,20 @@ fn main() -> ExitCode {
         } => with_state(&scenario, |state| {
             ipam_show(state, show_blocks, show_borrowed, &output)
         }),
+        Command::Routes {
+            node,
+            scenario,
+            style,
+            output,
+        } => with_state(&scenario, |state| routes(state, &node, style, &output)),
+        Command::Node {
+            command:
+                NodeCommand::Status {
+                    node,
+                    scenario,
+                    output,
+                },
+        } => with_state(&scenario, |state| node_status(state, &node, &output)),
         Command::Gen {
             nodes,
             pods,
@@ -254,6 +305,58 @@ fn ipam_show(
         print_json(&pools);
     } else {
         print(&ipam_show::render_utilisation(&pools, show_blocks));
+    }
+    Outcome::Clean
+}
+
+/// Finds a node by name, or says which names exist (a usage error).
+fn find_node(state: &ClusterState, name: &str) -> Result<usize, Outcome> {
+    state.cluster.node_by_name(name).ok_or_else(|| {
+        let names: Vec<&str> = state
+            .cluster
+            .nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect();
+        eprintln!(
+            "error: no node `{name}` in the scenario; nodes: {}",
+            names.join(", ")
+        );
+        Outcome::Usage
+    })
+}
+
+fn routes(state: &ClusterState, name: &str, style: RouteStyle, output: &OutputArg) -> Outcome {
+    let node = match find_node(state, name) {
+        Ok(n) => n,
+        Err(outcome) => return outcome,
+    };
+    let routes = &state.dataplane[node].routes;
+    if output.json() {
+        print_json(routes);
+    } else {
+        print(&match style {
+            RouteStyle::Ip => sim_core::render::routes::ip_route(routes),
+            RouteStyle::RouteN => sim_core::render::routes::route_n(routes),
+        });
+    }
+    Outcome::Clean
+}
+
+fn node_status(state: &ClusterState, name: &str, output: &OutputArg) -> Outcome {
+    let node = match find_node(state, name) {
+        Ok(n) => n,
+        Err(outcome) => return outcome,
+    };
+    if output.json() {
+        let sessions: Vec<_> = state.bgp.sessions_of(node).collect();
+        print_json(&serde_json::json!({
+            "node": name,
+            "address": state.node_addresses[node],
+            "peers": sessions,
+        }));
+    } else {
+        print(&sim_core::render::status::node_status(state, node));
     }
     Outcome::Clean
 }

@@ -5,16 +5,27 @@
 
 use serde::Serialize;
 
+use crate::bgp::{self, BgpState};
+use crate::dataplane::{self, NodeDataplane};
 use crate::diag::Diagnostics;
 use crate::ipam::{self, IpamState};
 use crate::model::{self, Cluster};
+use crate::node_address::{self, NodeAddress};
 use crate::scenario::{self, SourceFile};
+use crate::underlay::Underlay;
 
 /// A validated cluster and what Calico would compute for it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClusterState {
     pub cluster: Cluster,
     pub ipam: IpamState,
+    /// Per node: the address calico-node registers, and why.
+    pub node_addresses: Vec<NodeAddress>,
+    pub bgp: BgpState,
+    /// Per node: what Felix and BIRD program.
+    pub dataplane: Vec<NodeDataplane>,
+    #[serde(skip)]
+    pub underlay: Underlay,
 }
 
 /// Parses and validates the files. `Err` carries every problem when any is an error;
@@ -32,5 +43,24 @@ pub fn load(files: &[SourceFile]) -> Result<(Cluster, Diagnostics), Diagnostics>
 /// Computes the whole cluster state.
 pub fn compute(cluster: Cluster) -> ClusterState {
     let ipam = ipam::allocate(&cluster);
-    ClusterState { cluster, ipam }
+    let node_addresses = node_address::node_addresses(&cluster);
+    let addresses: Vec<_> = node_addresses.iter().map(|a| a.address).collect();
+    let ips: Vec<_> = addresses.iter().map(|a| a.map(|n| n.ip())).collect();
+    let underlay = Underlay::new(&cluster);
+    let bgp = bgp::compute(&cluster, &ips, &underlay);
+    let dataplane = dataplane::compute(&cluster, &ipam, &bgp, &addresses);
+    ClusterState {
+        cluster,
+        ipam,
+        node_addresses,
+        bgp,
+        dataplane,
+        underlay,
+    }
+}
+
+impl ClusterState {
+    pub fn node_dataplane(&self, name: &str) -> Option<&NodeDataplane> {
+        self.dataplane.iter().find(|d| d.name == name)
+    }
 }

@@ -26,6 +26,18 @@ pub type NodeId = usize;
 pub type PodId = usize;
 pub type PoolId = usize;
 
+/// `CALICO_NETWORKING_BACKEND`: who programs routes between nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// BIRD (BGP) plus Felix: the manifest and operator default.
+    Bird,
+    /// No BIRD: Felix programs VXLAN routes from the datastore (calico-vxlan.yaml).
+    Vxlan,
+    /// Policy only: no BGP, no routes between nodes from Calico.
+    None,
+}
+
 /// How the underlay treats traffic (the cloud's own rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,6 +181,13 @@ pub struct IpPool {
     pub is_default: bool,
 }
 
+fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
 fn serialize_selector<S: serde::Serializer>(sel: &Selector, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&sel.canonical())
 }
@@ -257,6 +276,10 @@ fn serialize_opt_selector<S: serde::Serializer>(
 pub struct Cluster {
     pub name: String,
     pub calico_version: CalicoVersion,
+    pub backend: Backend,
+    /// calico-node's node address autodetection for every node.
+    #[serde(serialize_with = "serialize_display")]
+    pub ip_autodetection: crate::addressing::Method,
     pub kubeadm: Option<Kubeadm>,
     pub cloud: Cloud,
     pub src_dst_check: bool,

@@ -151,6 +151,8 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     let cluster = Cluster {
         name: topology.name,
         calico_version: topology.calico_version,
+        backend: topology.backend,
+        ip_autodetection: topology.ip_autodetection,
         kubeadm: topology.kubeadm,
         cloud: topology.cloud,
         src_dst_check: topology.src_dst_check,

@@ -6,20 +6,23 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 
+use crate::addressing::{parse_method, Method};
 use crate::diag::Diagnostics;
 use crate::labels::LabelMap;
 use crate::scenario::{ClusterSpec, ContainerPort, InlinePodSpec, PodSpec};
 
 use super::resolve::{check_unique_names, ByKind, Located};
 use super::{
-    CalicoVersion, Cloud, External, Interface, IpamRequest, Kubeadm, NamedPort, Namespace, Network,
-    Node, NodeBgpOverride, Pod, Router,
+    Backend, CalicoVersion, Cloud, External, Interface, IpamRequest, Kubeadm, NamedPort, Namespace,
+    Network, Node, NodeBgpOverride, Pod, Router,
 };
 
 /// Validated topology and Kubernetes objects, before Calico resources join them.
 pub(super) struct Topology {
     pub name: String,
     pub calico_version: CalicoVersion,
+    pub backend: Backend,
+    pub ip_autodetection: Method,
     pub kubeadm: Option<Kubeadm>,
     pub cloud: Cloud,
     pub src_dst_check: bool,
@@ -53,6 +56,27 @@ pub(super) fn validate(
             CalicoVersion::DEFAULT
         }),
     };
+    let calico = spec.calico.clone().unwrap_or_default();
+    let backend = match calico.networking_backend.as_deref() {
+        None | Some("bird") => Backend::Bird,
+        Some("vxlan") => Backend::Vxlan,
+        Some("none") => Backend::None,
+        Some(other) => {
+            diags.push(doc.error(
+                "spec.calico.networkingBackend",
+                format!("`{other}` is not one of bird, vxlan, none"),
+            ));
+            Backend::Bird
+        }
+    };
+    let ip_autodetection =
+        match parse_method(calico.ip_autodetection_method.as_deref().unwrap_or("")) {
+            Ok(m) => m,
+            Err(e) => {
+                diags.push(doc.error("spec.calico.ipAutodetectionMethod", e.to_string()));
+                Method::FirstFound
+            }
+        };
     let networks = networks(doc, spec, diags);
     let routers = routers(doc, spec, &networks, diags);
     let externals = externals(doc, spec, &networks, diags);
@@ -67,6 +91,8 @@ pub(super) fn validate(
     Topology {
         name: doc.resource.metadata.name.clone(),
         calico_version,
+        backend,
+        ip_autodetection,
         kubeadm: kubeadm(doc, spec, diags),
         cloud: cloud(doc, spec, diags),
         src_dst_check: spec.src_dst_check.unwrap_or(true),

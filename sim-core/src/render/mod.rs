@@ -2,4 +2,7 @@
 
 pub mod gofmt;
 pub mod ipam_show;
+pub mod node_status;
+pub mod routes;
+pub mod status;
 pub mod table;

@@ -87,6 +87,10 @@ pub struct KubeadmSpec {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CalicoSpec {
     pub version: Option<String>,
+    /// `CALICO_NETWORKING_BACKEND`: bird (default), vxlan or none.
+    pub networking_backend: Option<String>,
+    /// `IP_AUTODETECTION_METHOD` of the calico-node DaemonSet (default first-found).
+    pub ip_autodetection_method: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,0 +1,516 @@
+//! Each node's kernel routes: connected and default routes, pod /32s, BIRD's blackholes and
+//! learned routes, Felix's VXLAN routes; and each pod's own two routes.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnetwork::{IpNetwork, Ipv4Network};
+use serde::Serialize;
+
+use crate::bgp::{BgpState, Speaker};
+use crate::ipam::IpamState;
+use crate::model::{Cluster, EncapMode, NodeId, PodId, PoolId};
+use crate::mtu::{self, EnabledEncaps, MtuOverrides, TunnelMtus};
+use crate::naming;
+
+use super::links::{host_veth, NodeLinks};
+use super::{FdbEntry, Mtus, Neighbour, NodeDataplane, PodNetwork};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum RouteKind {
+    Unicast,
+    Blackhole,
+}
+
+/// Who installed a route, as `ip route` shows it (`proto bird`, `proto 80`, none for boot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Proto {
+    Boot,
+    Kernel,
+    Bird,
+    /// Felix's own protocol number (dataplanedefs.DefaultRouteProto).
+    Felix,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    pub dst: Ipv4Network,
+    pub kind: RouteKind,
+    pub via: Option<Ipv4Addr>,
+    pub dev: Option<String>,
+    pub proto: Proto,
+    pub scope_link: bool,
+    pub onlink: bool,
+    pub src: Option<Ipv4Addr>,
+    /// Why the route is there, in a sentence.
+    pub why: String,
+}
+
+impl Route {
+    fn new(dst: Ipv4Network, why: impl Into<String>) -> Self {
+        Self {
+            dst,
+            kind: RouteKind::Unicast,
+            via: None,
+            dev: None,
+            proto: Proto::Boot,
+            scope_link: false,
+            onlink: false,
+            src: None,
+            why: why.into(),
+        }
+    }
+
+    fn via(mut self, gw: Ipv4Addr, dev: &str) -> Self {
+        self.via = Some(gw);
+        self.dev = Some(dev.to_string());
+        self
+    }
+
+    fn dev(mut self, dev: &str) -> Self {
+        self.dev = Some(dev.to_string());
+        self.scope_link = true;
+        self
+    }
+
+    fn proto(mut self, proto: Proto) -> Self {
+        self.proto = proto;
+        self
+    }
+
+    fn onlink(mut self) -> Self {
+        self.onlink = true;
+        self
+    }
+}
+
+fn v4(ip: IpAddr) -> Option<Ipv4Addr> {
+    match ip {
+        IpAddr::V4(v) => Some(v),
+        IpAddr::V6(_) => None,
+    }
+}
+
+fn v4net(net: &IpNetwork) -> Option<Ipv4Network> {
+    match net {
+        IpNetwork::V4(v) => Some(*v),
+        IpNetwork::V6(_) => None,
+    }
+}
+
+/// A prefix a node announces: one of its blocks, or a borrowed address it hosts.
+#[derive(Debug, Clone, Copy)]
+struct Announced {
+    prefix: Ipv4Network,
+    pool: PoolId,
+}
+
+/// Per node: its blocks (not /32 blocks), then /32s of pods using addresses from others' blocks.
+fn announced(cluster: &Cluster, ipam: &IpamState) -> Vec<Vec<Announced>> {
+    let mut out: Vec<Vec<Announced>> = vec![Vec::new(); cluster.nodes.len()];
+    for (node, blocks) in ipam.node_blocks.iter().enumerate() {
+        for &b in blocks {
+            let block = &ipam.blocks[b];
+            if let Some(prefix) = v4net(&block.cidr).filter(|p| p.prefix() < 32) {
+                out[node].push(Announced {
+                    prefix,
+                    pool: block.pool,
+                });
+            }
+        }
+    }
+    for block in &ipam.blocks {
+        for (ip, a) in block.allocations() {
+            let (Some(ip), crate::ipam::Owner::Pod(_)) = (v4(ip), a.owner) else {
+                continue;
+            };
+            if block.affinity != Some(a.node) || block.cidr.prefix() == 32 {
+                out[a.node].push(Announced {
+                    prefix: Ipv4Network::new(ip, 32).expect("valid"),
+                    pool: block.pool,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The encapsulation that carries a pool's traffic between two nodes.
+fn is_vxlan(cluster: &Cluster, pool: PoolId) -> bool {
+    cluster.pools[pool].vxlan_mode.is_enabled()
+}
+
+/// Does the local node's subnet (from its Calico address) contain `ip`? (Felix nodeInOurSubnet.)
+fn same_subnet(local: Option<Ipv4Network>, ip: Ipv4Addr) -> bool {
+    local.is_some_and(|l| l.contains(ip))
+}
+
+/// Computes the dataplane of every node.
+pub fn compute(
+    cluster: &Cluster,
+    ipam: &IpamState,
+    bgp: &BgpState,
+    node_address: &[Option<Ipv4Network>],
+) -> Vec<NodeDataplane> {
+    let announced = announced(cluster, ipam);
+    let enabled = EnabledEncaps {
+        ipip: cluster
+            .pools
+            .iter()
+            .any(|p| !p.disabled && p.ipip_mode.is_enabled()),
+        vxlan: cluster
+            .pools
+            .iter()
+            .any(|p| !p.disabled && p.cidr.is_ipv4() && p.vxlan_mode.is_enabled()),
+        ..EnabledEncaps::default()
+    };
+    let mut pods_on: Vec<Vec<(PodId, Ipv4Addr)>> = vec![Vec::new(); cluster.nodes.len()];
+    for (id, pod) in cluster.pods.iter().enumerate() {
+        if let Some(ip) = ipam.pod_address(id).and_then(v4) {
+            pods_on[pod.node].push((id, ip));
+        }
+    }
+    (0..cluster.nodes.len())
+        .map(|node| {
+            let ctx = NodeCtx {
+                cluster,
+                ipam,
+                bgp,
+                node_address,
+                announced: &announced,
+                node,
+            };
+            ctx.build(&pods_on[node], &enabled)
+        })
+        .collect()
+}
+
+struct NodeCtx<'a> {
+    cluster: &'a Cluster,
+    ipam: &'a IpamState,
+    bgp: &'a BgpState,
+    node_address: &'a [Option<Ipv4Network>],
+    announced: &'a [Vec<Announced>],
+    node: NodeId,
+}
+
+impl NodeCtx<'_> {
+    fn build(&self, local_pods: &[(PodId, Ipv4Addr)], enabled: &EnabledEncaps) -> NodeDataplane {
+        let cluster = self.cluster;
+        let n = &cluster.nodes[self.node];
+        let mtu = self.mtus(enabled);
+        // In a pod's namespace: lo is 1, tunl0 2 when the ipip module is loaded, then eth0.
+        let eth0_ifindex = if enabled.ipip { 3 } else { 2 };
+        let tunnels = &self.ipam.tunnels[self.node];
+        let links = NodeLinks::build(
+            cluster,
+            self.node,
+            tunnels,
+            &mtu,
+            self.node_address[self.node],
+            local_pods,
+            eth0_ifindex,
+        )
+        .links;
+
+        let mut routes = self.host_routes();
+        let mut pods = Vec::new();
+        for &(pod, ip) in local_pods {
+            let veth = host_veth(cluster, pod);
+            let ifindex = links
+                .iter()
+                .find(|l| l.name == veth)
+                .map_or(0, |l| l.ifindex);
+            routes.push(
+                Route::new(
+                    Ipv4Network::new(ip, 32).expect("valid"),
+                    format!("pod {} on this node (CNI plugin)", cluster.pods[pod].key()),
+                )
+                .dev(&veth),
+            );
+            pods.push(PodNetwork {
+                pod,
+                address: ip,
+                eth0_ifindex,
+                mtu: mtu.pod,
+                host_veth: veth,
+                host_veth_ifindex: ifindex,
+                routes: pod_routes(),
+            });
+        }
+        routes.extend(self.blackholes());
+        routes.extend(self.bird_routes());
+        let (vxlan_routes, neighbours, fdb) = self.felix_vxlan();
+        routes.extend(vxlan_routes);
+        NodeDataplane {
+            node: self.node,
+            name: n.name.clone(),
+            address: self.node_address[self.node],
+            links,
+            routes: sort_routes(routes),
+            neighbours,
+            fdb,
+            pods,
+            mtu,
+        }
+    }
+
+    fn mtus(&self, enabled: &EnabledEncaps) -> Mtus {
+        let n = &self.cluster.nodes[self.node];
+        let nics: Vec<(&str, u32)> = n
+            .interfaces
+            .iter()
+            .map(|f| (f.name.as_str(), f.mtu))
+            .collect();
+        let host = mtu::host_mtu(&nics);
+        let overrides = MtuOverrides::default();
+        let tunnels = if self.cluster.calico_version
+            < crate::model::CalicoVersion::parse("v3.17").expect("valid")
+        {
+            TunnelMtus::v3_16(&overrides)
+        } else {
+            TunnelMtus::auto(host, &overrides)
+        };
+        Mtus {
+            host,
+            ipip: tunnels.ipip,
+            vxlan: tunnels.vxlan,
+            pod: mtu::pod_mtu(host, &tunnels, enabled),
+        }
+    }
+
+    /// Connected routes of each NIC and the default route through the default NIC's gateway.
+    fn host_routes(&self) -> Vec<Route> {
+        let cluster = self.cluster;
+        let n = &cluster.nodes[self.node];
+        let mut out = Vec::new();
+        for f in &n.interfaces {
+            let net = &cluster.networks[f.network];
+            let mut r = Route::new(
+                net.cidr,
+                format!("connected: {} is on network {}", f.name, net.name),
+            )
+            .dev(&f.name)
+            .proto(Proto::Kernel);
+            r.src = Some(f.address);
+            out.push(r);
+        }
+        if let Some(f) = n.interfaces.get(n.default_route) {
+            if let Some(gw) = cluster.networks[f.network].gateway {
+                let default = Ipv4Network::new(Ipv4Addr::UNSPECIFIED, 0).expect("valid");
+                out.push(
+                    Route::new(
+                        default,
+                        format!(
+                            "default route through network {}'s gateway",
+                            cluster.networks[f.network].name
+                        ),
+                    )
+                    .via(gw, &f.name),
+                );
+            }
+        }
+        out
+    }
+
+    /// BIRD's static blackhole per local block (IPIP and unencapsulated pools); Felix's for
+    /// VXLAN pools from v3.20 (none before: calico-semantics §2.3).
+    fn blackholes(&self) -> Vec<Route> {
+        let bird = self.bgp.bird_address[self.node].is_some();
+        let felix_vxlan_blackholes = self.cluster.calico_version
+            >= crate::model::CalicoVersion::parse("v3.20").expect("valid");
+        let mut out = Vec::new();
+        for a in self.announced[self.node]
+            .iter()
+            .filter(|a| a.prefix.prefix() < 32)
+        {
+            let (proto, why) = if is_vxlan(self.cluster, a.pool) {
+                if !felix_vxlan_blackholes || self.ipam.tunnels[self.node].vxlan.is_none() {
+                    continue;
+                }
+                (
+                    Proto::Felix,
+                    "Felix: this node's own VXLAN block; addresses not in use go nowhere",
+                )
+            } else {
+                if !bird {
+                    continue;
+                }
+                (
+                    Proto::Bird,
+                    "BIRD: this node's own block (static blackhole, announced to peers)",
+                )
+            };
+            let mut r = Route::new(a.prefix, why).proto(proto);
+            r.kind = RouteKind::Blackhole;
+            out.push(r);
+        }
+        out
+    }
+
+    /// Routes BIRD learned over BGP for IPIP and unencapsulated pools.
+    fn bird_routes(&self) -> Vec<Route> {
+        if self.bgp.bird_address[self.node].is_none() {
+            return Vec::new();
+        }
+        let cluster = self.cluster;
+        let local = self.node_address[self.node];
+        let mut out = Vec::new();
+        for (origin, path) in self.bgp.node_rib(self.node) {
+            let Speaker::Node(o) = origin else { continue };
+            if o == self.node {
+                continue;
+            }
+            let from = path.from.map(|f| self.bgp.rib.speakers[f as usize]);
+            let learned = match from {
+                Some(Speaker::Node(p)) => format!("from {}", cluster.nodes[p].name),
+                Some(Speaker::Router(r)) => format!("from router {}", cluster.routers[r].name),
+                None => String::new(),
+            };
+            for a in &self.announced[o] {
+                let pool = &cluster.pools[a.pool];
+                if pool.vxlan_mode.is_enabled() || pool.disable_bgp_export {
+                    continue;
+                }
+                let what = if a.prefix.prefix() == 32 {
+                    "an address borrowed by"
+                } else {
+                    "the block of"
+                };
+                let why = |how: &str| {
+                    format!(
+                        "BIRD: {what} {} learned {learned}; {how}",
+                        cluster.nodes[o].name
+                    )
+                };
+                let nh = path.next_hop;
+                let encap = match pool.ipip_mode {
+                    EncapMode::Always => true,
+                    EncapMode::CrossSubnet => !same_subnet(local, nh),
+                    EncapMode::Never => false,
+                };
+                let route = if encap {
+                    Route::new(a.prefix, why("IPIP pool: through tunl0"))
+                        .via(nh, "tunl0")
+                        .proto(Proto::Bird)
+                        .onlink()
+                } else {
+                    match self.resolve_next_hop(nh) {
+                        Some((gw, dev)) => {
+                            Route::new(a.prefix, why("no encapsulation: routed on the underlay"))
+                                .via(gw, &dev)
+                                .proto(Proto::Bird)
+                        }
+                        None => continue,
+                    }
+                };
+                out.push(route);
+            }
+        }
+        out
+    }
+
+    /// BIRD's `gateway recursive`: the next hop itself when on a connected network, else
+    /// the gateway of the route toward it.
+    fn resolve_next_hop(&self, nh: Ipv4Addr) -> Option<(Ipv4Addr, String)> {
+        let cluster = self.cluster;
+        let n = &cluster.nodes[self.node];
+        if let Some(f) = n
+            .interfaces
+            .iter()
+            .find(|f| cluster.networks[f.network].cidr.contains(nh))
+        {
+            return Some((nh, f.name.clone()));
+        }
+        let f = n.interfaces.get(n.default_route)?;
+        cluster.networks[f.network]
+            .gateway
+            .map(|gw| (gw, f.name.clone()))
+    }
+
+    /// Felix's VXLAN routes, ARP and FDB entries toward every other node with a VTEP.
+    fn felix_vxlan(&self) -> (Vec<Route>, Vec<Neighbour>, Vec<FdbEntry>) {
+        let (mut routes, mut neighbours, mut fdb) = (Vec::new(), Vec::new(), Vec::new());
+        let cluster = self.cluster;
+        if self.ipam.tunnels[self.node].vxlan.is_none() {
+            return (routes, neighbours, fdb);
+        }
+        let local = self.node_address[self.node];
+        let parent = local
+            .and_then(|l| {
+                cluster.nodes[self.node]
+                    .interfaces
+                    .iter()
+                    .find(|f| f.address == l.ip())
+            })
+            .map(|f| f.name.clone());
+        for o in 0..cluster.nodes.len() {
+            let (Some(vtep), Some(remote)) = (
+                self.ipam.tunnels[o].vxlan.and_then(v4),
+                self.node_address[o],
+            ) else {
+                continue;
+            };
+            if o == self.node {
+                continue;
+            }
+            let mac = naming::format_mac(&naming::vxlan_mac(&cluster.nodes[o].name));
+            neighbours.push(Neighbour {
+                ip: vtep,
+                mac: mac.clone(),
+                dev: "vxlan.calico".into(),
+            });
+            fdb.push(FdbEntry {
+                mac,
+                dst: remote.ip(),
+                dev: "vxlan.calico".into(),
+            });
+            for a in self.announced[o]
+                .iter()
+                .filter(|a| is_vxlan(cluster, a.pool))
+            {
+                let name = &cluster.nodes[o].name;
+                let direct = cluster.pools[a.pool].vxlan_mode == EncapMode::CrossSubnet
+                    && same_subnet(local, remote.ip());
+                let route = match (&parent, direct) {
+                    (Some(parent), true) => Route::new(a.prefix, format!("Felix: {name}'s VXLAN block, same subnet (CrossSubnet): no encapsulation"))
+                        .via(remote.ip(), parent)
+                        .proto(Proto::Felix)
+                        .onlink(),
+                    _ => Route::new(a.prefix, format!("Felix: {name}'s VXLAN block, through its VTEP {vtep}")).via(vtep, "vxlan.calico").onlink(),
+                };
+                routes.push(route);
+            }
+        }
+        (routes, neighbours, fdb)
+    }
+}
+
+/// The pod's routes: 169.254.1.1 on-link, and the default route through it.
+fn pod_routes() -> Vec<Route> {
+    let gw = Ipv4Addr::new(169, 254, 1, 1);
+    vec![
+        Route::new(
+            Ipv4Network::new(Ipv4Addr::UNSPECIFIED, 0).expect("valid"),
+            "CNI: everything through the host (proxy ARP answers for 169.254.1.1)",
+        )
+        .via(gw, "eth0"),
+        Route::new(
+            Ipv4Network::new(gw, 32).expect("valid"),
+            "CNI: the fake gateway is on-link",
+        )
+        .dev("eth0"),
+    ]
+}
+
+/// The kernel's dump order (fib trie: by address, shorter prefix first); one route per prefix,
+/// the first writer winning as the kernel refuses a duplicate.
+fn sort_routes(routes: Vec<Route>) -> Vec<Route> {
+    let mut by_key: BTreeMap<(u32, u8), Route> = BTreeMap::new();
+    for r in routes {
+        by_key
+            .entry((u32::from(r.dst.network()), r.dst.prefix()))
+            .or_insert(r);
+    }
+    by_key.into_values().collect()
+}
