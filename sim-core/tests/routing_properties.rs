@@ -1,0 +1,160 @@
+//! Properties every computed dataplane must have, checked on every snapshot scenario.
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use sim_core::dataplane::{NodeDataplane, Route, RouteKind};
+use sim_core::scenario::SourceFile;
+use sim_core::state::{self, ClusterState};
+
+fn scenarios() -> Vec<(String, ClusterState)> {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../snapshots/scenarios"
+    ));
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("snapshots/scenarios exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(
+        paths.len() >= 8,
+        "expected the routing scenarios in {}",
+        dir.display()
+    );
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("readable");
+            let name = p.display().to_string();
+            let (cluster, _) = state::load(&[SourceFile::new(name.clone(), text)])
+                .unwrap_or_else(|d| panic!("{name}:\n{d}"));
+            (name, state::compute(cluster))
+        })
+        .collect()
+}
+
+/// Longest-prefix match, as the kernel does it.
+fn lookup(routes: &[Route], ip: Ipv4Addr) -> Vec<&Route> {
+    let best = routes
+        .iter()
+        .filter(|r| r.dst.contains(ip))
+        .map(|r| r.dst.prefix())
+        .max();
+    routes
+        .iter()
+        .filter(|r| r.dst.contains(ip) && Some(r.dst.prefix()) == best)
+        .collect()
+}
+
+fn has_link(dp: &NodeDataplane, dev: &str) -> bool {
+    dp.links.iter().any(|l| l.name == dev)
+}
+
+#[test]
+fn no_route_points_at_an_unknown_device() {
+    for (name, s) in scenarios() {
+        for dp in &s.dataplane {
+            for r in &dp.routes {
+                if let Some(dev) = &r.dev {
+                    assert!(
+                        has_link(dp, dev),
+                        "{name}: node {} routes {} to missing {dev}",
+                        dp.name,
+                        r.dst
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn with_every_session_up_every_pod_has_exactly_one_usable_route_from_every_node() {
+    let mut checked = 0;
+    for (name, s) in scenarios() {
+        if s.bgp.sessions.iter().any(|x| !x.state.established) {
+            continue;
+        }
+        for dp in &s.dataplane {
+            for (pod_id, pod) in s.cluster.pods.iter().enumerate() {
+                let Some(std::net::IpAddr::V4(ip)) = s.ipam.pod_address(pod_id) else {
+                    continue;
+                };
+                let matches = lookup(&dp.routes, ip);
+                assert_eq!(
+                    matches.len(),
+                    1,
+                    "{name}: node {} has {} routes for {} ({ip})",
+                    dp.name,
+                    matches.len(),
+                    pod.key()
+                );
+                let r = matches[0];
+                assert_eq!(
+                    r.kind,
+                    RouteKind::Unicast,
+                    "{name}: node {} blackholes {} ({ip})",
+                    dp.name,
+                    pod.key()
+                );
+                if pod.node == dp.node {
+                    let veth = &dp
+                        .pods
+                        .iter()
+                        .find(|p| p.pod == pod_id)
+                        .expect("local pod wired")
+                        .host_veth;
+                    assert_eq!(
+                        r.dev.as_ref(),
+                        Some(veth),
+                        "{name}: local pod {} not via its veth",
+                        pod.key()
+                    );
+                } else {
+                    assert!(
+                        r.via.is_some(),
+                        "{name}: node {} has no next hop for {}",
+                        dp.name,
+                        pod.key()
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} pod routes checked");
+}
+
+#[test]
+fn the_minikube_cluster_matches_what_real_nodes_show() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../labs/default/scenario.yaml"
+    ))
+    .expect("default scenario");
+    let (cluster, _) = state::load(&[SourceFile::new("default", text)]).expect("valid");
+    let s = state::compute(cluster);
+    let routes =
+        sim_core::render::routes::ip_route(&s.node_dataplane("minikube").expect("node").routes);
+    for line in [
+        "blackhole 10.244.120.64/26 proto bird",
+        "10.244.151.0/26 via 192.168.49.4 dev tunl0 proto bird onlink",
+        "10.244.205.192/26 via 192.168.49.3 dev tunl0 proto bird onlink",
+    ] {
+        assert!(
+            routes.lines().any(|l| l == line),
+            "missing `{line}` in\n{routes}"
+        );
+    }
+    let tunl0 = s.dataplane[0]
+        .links
+        .iter()
+        .find(|l| l.name == "tunl0")
+        .expect("tunl0");
+    assert_eq!(
+        (tunl0.mtu, tunl0.addresses[0].to_string()),
+        (1480, "10.244.120.64/32".to_string())
+    );
+}
