@@ -65,6 +65,9 @@ enum Command {
         pool_cidr: Option<String>,
         #[arg(long, default_value_t = 26)]
         block_size: u8,
+        /// Make the first N nodes route reflectors (mesh off); 0 keeps the full mesh.
+        #[arg(long, default_value_t = 0)]
+        route_reflectors: usize,
     },
 }
 
@@ -176,6 +179,7 @@ fn main() -> ExitCode {
             namespaces,
             pool_cidr,
             block_size,
+            route_reflectors,
         } => {
             let opts = sim_core::gen::GenOptions {
                 nodes,
@@ -183,6 +187,7 @@ fn main() -> ExitCode {
                 namespaces,
                 pool_cidr,
                 block_size,
+                route_reflectors,
             };
             print(&sim_core::gen::generate(&opts));
             Outcome::Clean

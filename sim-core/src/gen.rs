@@ -13,6 +13,8 @@ pub struct GenOptions {
     /// The IP pool's CIDR; `None` leaves the pool to Calico's default.
     pub pool_cidr: Option<String>,
     pub block_size: u8,
+    /// Route reflectors among the nodes (mesh off, every node peers with them); 0 = full mesh.
+    pub route_reflectors: usize,
 }
 
 impl Default for GenOptions {
@@ -23,6 +25,7 @@ impl Default for GenOptions {
             namespaces: 2,
             pool_cidr: None,
             block_size: 26,
+            route_reflectors: 0,
         }
     }
 }
@@ -56,9 +59,10 @@ pub fn generate(opts: &GenOptions) -> String {
     );
     y.push_str("  nodes:\n");
     for i in 0..opts.nodes {
+        let labels = if i < opts.route_reflectors { ", labels: {route-reflector: \"true\"}" } else { "" };
         let _ = writeln!(
             y,
-            "    - {{name: node-{i}, interfaces: [{{name: eth0, network: lan, address: {}}}]}}",
+            "    - {{name: node-{i}{labels}, interfaces: [{{name: eth0, network: lan, address: {}}}]}}",
             node_address(i)
         );
     }
@@ -74,6 +78,16 @@ pub fn generate(opts: &GenOptions) -> String {
             "    - {{name: pod-{p}, namespace: ns-{ns}, node: node-{node}, labels: {{app: app-{}}}}}",
             p % 10
         );
+    }
+    if opts.route_reflectors > 0 {
+        y.push_str("---\napiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata: {name: default}\nspec: {nodeToNodeMeshEnabled: false}\n");
+        y.push_str("---\napiVersion: projectcalico.org/v3\nkind: BGPPeer\nmetadata: {name: peer-with-route-reflectors}\nspec: {nodeSelector: all(), peerSelector: route-reflector == 'true'}\n");
+        for i in 0..opts.route_reflectors.min(opts.nodes) {
+            let _ = write!(
+                y,
+                "---\napiVersion: projectcalico.org/v3\nkind: Node\nmetadata: {{name: node-{i}}}\nspec: {{bgp: {{routeReflectorClusterID: 244.0.0.1}}}}\n"
+            );
+        }
     }
     if let Some(cidr) = &opts.pool_cidr {
         let _ = write!(

@@ -84,6 +84,7 @@ pub fn compute(
     });
     let sessions = sessions::sessions(&sessions::SessionFacts {
         cluster,
+        by_peer_ip: sessions::index_by_peer_ip(&peerings),
         underlay,
         address: &bird_address,
         as_number: &as_numbers,

@@ -188,7 +188,7 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
                 .into_values()
                 .filter(|p| p.kind != PeerKind::NodeSpecific || !globals.contains(&p.peer_ip))
                 .collect();
-            list.sort_by_key(|p| p.protocol_name());
+            list.sort_by_cached_key(|p| p.protocol_name());
             list
         })
         .collect()

@@ -97,6 +97,8 @@ pub fn propagate(topo: &Topology, origins: &[usize]) -> Rib {
         entries: vec![Vec::new(); n],
     };
     let reverse_client = reverse_client_flags(topo);
+    // A speaker that is neither a reflector nor has eBGP peers passes on nothing it learned over iBGP.
+    let relays: Vec<bool> = topo.adjacency.iter().map(|list| list.iter().any(|a| !a.ibgp || a.peer_is_client)).collect();
     let mut best: Vec<Option<u32>> = vec![None; n];
     for &origin in origins {
         best.iter_mut().for_each(|b| *b = None);
@@ -112,6 +114,10 @@ pub fn propagate(topo: &Topology, origins: &[usize]) -> Rib {
         let mut queue = VecDeque::from([origin]);
         while let Some(s) = queue.pop_front() {
             let Some(current) = best[s] else { continue };
+            let held = &rib.paths[current as usize];
+            if held.learned_over_ibgp && !held.from_client && !relays[s] {
+                continue;
+            }
             for (k, adj) in topo.adjacency[s].iter().enumerate() {
                 let path = &rib.paths[current as usize];
                 if !exports(path, adj) {

@@ -59,6 +59,8 @@ pub struct Session {
 /// What the session rules need to know about the cluster.
 pub struct SessionFacts<'a> {
     pub cluster: &'a Cluster,
+    /// Per node: its peerings by peer address, to find the other end's configuration.
+    pub by_peer_ip: Vec<std::collections::HashMap<Ipv4Addr, usize>>,
     pub underlay: &'a Underlay,
     pub address: &'a [Option<Ipv4Addr>],
     pub as_number: &'a [u32],
@@ -77,6 +79,14 @@ impl SessionFacts<'_> {
     fn host_at(&self, ip: Ipv4Addr) -> Option<Host> {
         (0..self.cluster.networks.len()).find_map(|n| self.underlay.host_on(n, ip))
     }
+}
+
+/// Indexes each node's peerings by peer address.
+pub fn index_by_peer_ip(peerings: &[Vec<Peering>]) -> Vec<std::collections::HashMap<Ipv4Addr, usize>> {
+    peerings
+        .iter()
+        .map(|list| list.iter().enumerate().map(|(i, p)| (p.peer_ip, i)).rev().collect())
+        .collect()
 }
 
 /// Decides every configured peering of every node.
@@ -193,7 +203,7 @@ fn node_end(
             ),
         );
     }
-    let Some(back) = f.peerings[other].iter().find(|q| q.peer_ip == my_ip) else {
+    let Some(back) = f.by_peer_ip[other].get(&my_ip).map(|&i| &f.peerings[other][i]) else {
         let theirs = f.address[other].map(|a| a.to_string()).unwrap_or_default();
         return SessionState::down(
             "start",
