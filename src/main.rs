@@ -336,13 +336,13 @@ fn routes(state: &ClusterState, name: &str, style: RouteStyle, output: &OutputAr
         Ok(n) => n,
         Err(outcome) => return outcome,
     };
-    let routes = &state.dataplane[node].routes;
+    let dp = &state.dataplane[node];
     if output.json() {
-        print_json(routes);
+        print_json(&dp.routes);
     } else {
         print(&match style {
-            RouteStyle::Ip => sim_core::render::routes::ip_route(routes),
-            RouteStyle::RouteN => sim_core::render::routes::route_n(routes),
+            RouteStyle::Ip => sim_core::render::routes::ip_route(dp),
+            RouteStyle::RouteN => sim_core::render::routes::route_n(dp),
         });
     }
     Outcome::Clean

@@ -37,8 +37,8 @@ fn views(s: &ClusterState) -> String {
                 .map_or("none".to_string(), |a| a.to_string())
         ));
         out.push_str(&format!("# {}\n", address.reason));
-        out.push_str(&format!("$ ip route\n{}", routes::ip_route(&dp.routes)));
-        out.push_str(&format!("$ route -n\n{}", routes::route_n(&dp.routes)));
+        out.push_str(&format!("$ ip route\n{}", routes::ip_route(dp)));
+        out.push_str(&format!("$ route -n\n{}", routes::route_n(dp)));
         out.push_str(&format!(
             "$ calicoctl node status\n{}",
             status::node_status(s, i)

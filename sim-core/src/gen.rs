@@ -59,7 +59,11 @@ pub fn generate(opts: &GenOptions) -> String {
     );
     y.push_str("  nodes:\n");
     for i in 0..opts.nodes {
-        let labels = if i < opts.route_reflectors { ", labels: {route-reflector: \"true\"}" } else { "" };
+        let labels = if i < opts.route_reflectors {
+            ", labels: {route-reflector: \"true\"}"
+        } else {
+            ""
+        };
         let _ = writeln!(
             y,
             "    - {{name: node-{i}{labels}, interfaces: [{{name: eth0, network: lan, address: {}}}]}}",

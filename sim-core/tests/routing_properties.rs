@@ -48,8 +48,8 @@ fn lookup(routes: &[Route], ip: Ipv4Addr) -> Vec<&Route> {
         .collect()
 }
 
-fn has_link(dp: &NodeDataplane, dev: &str) -> bool {
-    dp.links.iter().any(|l| l.name == dev)
+fn has_link(dp: &NodeDataplane, ifindex: u32) -> bool {
+    dp.links.iter().any(|l| l.ifindex == ifindex)
 }
 
 #[test]
@@ -57,10 +57,10 @@ fn no_route_points_at_an_unknown_device() {
     for (name, s) in scenarios() {
         for dp in &s.dataplane {
             for r in &dp.routes {
-                if let Some(dev) = &r.dev {
+                if let Some(oif) = r.oif {
                     assert!(
-                        has_link(dp, dev),
-                        "{name}: node {} routes {} to missing {dev}",
+                        has_link(dp, oif),
+                        "{name}: node {} routes {} to missing ifindex {oif}",
                         dp.name,
                         r.dst
                     );
@@ -100,14 +100,14 @@ fn with_every_session_up_every_pod_has_exactly_one_usable_route_from_every_node(
                     pod.key()
                 );
                 if pod.node == dp.node {
-                    let veth = &dp
+                    let veth = dp
                         .pods
                         .iter()
                         .find(|p| p.pod == pod_id)
                         .expect("local pod wired")
-                        .host_veth;
+                        .host_veth_ifindex;
                     assert_eq!(
-                        r.dev.as_ref(),
+                        r.oif,
                         Some(veth),
                         "{name}: local pod {} not via its veth",
                         pod.key()
@@ -136,8 +136,7 @@ fn the_minikube_cluster_matches_what_real_nodes_show() {
     .expect("default scenario");
     let (cluster, _) = state::load(&[SourceFile::new("default", text)]).expect("valid");
     let s = state::compute(cluster);
-    let routes =
-        sim_core::render::routes::ip_route(&s.node_dataplane("minikube").expect("node").routes);
+    let routes = sim_core::render::routes::ip_route(s.node_dataplane("minikube").expect("node"));
     for line in [
         "blackhole 10.244.120.64/26 proto bird",
         "10.244.151.0/26 via 192.168.49.4 dev tunl0 proto bird onlink",

@@ -100,7 +100,7 @@ impl NodeFacts<'_> {
     }
 }
 
-/// Peerings per node, in BIRD protocol-name order.
+/// Peerings per node, in bird.cfg order.
 pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
     let cluster = facts.cluster;
     let mut out: Vec<BTreeMap<(PeerKindOrder, Ipv4Addr), Peering>> =
@@ -115,6 +115,12 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
                 .or_insert(p);
         };
 
+    // BIRD's template compares addresses as strings (`passive on` when the peer's is greater).
+    let text: Vec<Option<String>> = facts
+        .address
+        .iter()
+        .map(|a| a.map(|ip| ip.to_string()))
+        .collect();
     for local in 0..cluster.nodes.len() {
         let Some(my_ip) = facts.address[local] else {
             continue;
@@ -132,7 +138,7 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
                     peer_as: facts.as_number[peer],
                     peer_node: Some(peer),
                     rr_client: false,
-                    passive: ip.to_string() > my_ip.to_string(),
+                    passive: text[peer] > text[local],
                     keep_original_next_hop: false,
                 };
                 add(local, p, &mut out);
@@ -188,10 +194,23 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
                 .into_values()
                 .filter(|p| p.kind != PeerKind::NodeSpecific || !globals.contains(&p.peer_ip))
                 .collect();
-            list.sort_by_cached_key(|p| p.protocol_name());
+            list.sort_by(|a, b| bird_order(cluster, a, b));
+            list.shrink_to_fit();
             list
         })
         .collect()
+}
+
+/// The order of `protocol bgp` blocks in bird.cfg (so of `calicoctl node status` rows):
+/// mesh peers by host name (confd lists /host in key order), then global peers, then
+/// node-specific ones, each by address as text (their confd keys).
+fn bird_order(cluster: &Cluster, a: &Peering, b: &Peering) -> std::cmp::Ordering {
+    a.kind
+        .cmp(&b.kind)
+        .then_with(|| match (a.kind, a.peer_node, b.peer_node) {
+            (PeerKind::Mesh, Some(x), Some(y)) => cluster.nodes[x].name.cmp(&cluster.nodes[y].name),
+            _ => a.peer_ip.to_string().cmp(&b.peer_ip.to_string()),
+        })
 }
 
 /// Orders peerings of one node; mesh and BGPPeer peerings to one IP may coexist.

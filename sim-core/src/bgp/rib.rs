@@ -10,7 +10,7 @@
 //! clients). eBGP prepends the AS and sets next hop self; iBGP keeps the next hop. Best
 //! path: shortest AS path, then eBGP over iBGP, then the lowest neighbour address.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
@@ -40,7 +40,7 @@ pub struct Topology {
 }
 
 /// One path to an origin's routes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Path {
     pub next_hop: Ipv4Addr,
     pub as_path: Vec<u32>,
@@ -98,10 +98,17 @@ pub fn propagate(topo: &Topology, origins: &[usize]) -> Rib {
     };
     let reverse_client = reverse_client_flags(topo);
     // A speaker that is neither a reflector nor has eBGP peers passes on nothing it learned over iBGP.
-    let relays: Vec<bool> = topo.adjacency.iter().map(|list| list.iter().any(|a| !a.ibgp || a.peer_is_client)).collect();
+    let relays: Vec<bool> = topo
+        .adjacency
+        .iter()
+        .map(|list| list.iter().any(|a| !a.ibgp || a.peer_is_client))
+        .collect();
     let mut best: Vec<Option<u32>> = vec![None; n];
+    // Paths are interned per origin: the many clients of a reflector share one record.
+    let mut interned: HashMap<Path, u32> = HashMap::new();
     for &origin in origins {
         best.iter_mut().for_each(|b| *b = None);
+        interned.clear();
         let first = rib.paths.len() as u32;
         rib.paths.push(Path {
             next_hop: topo.address[origin],
@@ -134,8 +141,11 @@ pub fn propagate(topo: &Topology, origins: &[usize]) -> Rib {
                     }
                 };
                 if improves && t != origin {
-                    rib.paths.push(candidate);
-                    best[t] = Some(rib.paths.len() as u32 - 1);
+                    let id = *interned.entry(candidate).or_insert_with_key(|c| {
+                        rib.paths.push(c.clone());
+                        rib.paths.len() as u32 - 1
+                    });
+                    best[t] = Some(id);
                     queue.push_back(t);
                 }
             }
@@ -195,16 +205,22 @@ fn receive(
 
 /// For each adjacency s→t: does t see s as its route-reflector client?
 fn reverse_client_flags(topo: &Topology) -> Vec<Vec<bool>> {
+    let clients: std::collections::HashSet<(usize, usize)> = topo
+        .adjacency
+        .iter()
+        .enumerate()
+        .flat_map(|(owner, list)| {
+            list.iter()
+                .filter(|a| a.peer_is_client)
+                .map(move |a| (owner, a.peer))
+        })
+        .collect();
     topo.adjacency
         .iter()
         .enumerate()
         .map(|(s, list)| {
             list.iter()
-                .map(|adj| {
-                    topo.adjacency[adj.peer]
-                        .iter()
-                        .any(|back| back.peer == s && back.peer_is_client)
-                })
+                .map(|adj| clients.contains(&(adj.peer, s)))
                 .collect()
         })
         .collect()

@@ -18,9 +18,9 @@ use super::peerings::{PeerKind, Peering};
 pub struct SessionState {
     pub established: bool,
     /// BIRD protocol state: `up`, `start`, `passive`.
-    pub state: String,
+    pub state: &'static str,
     /// BGP state and extra information, e.g. `Established`, `Active Socket: Connection refused`.
-    pub info: String,
+    pub info: &'static str,
     /// Why it is not Established (None when it is).
     pub why: Option<String>,
 }
@@ -29,17 +29,17 @@ impl SessionState {
     fn up() -> Self {
         Self {
             established: true,
-            state: "up".into(),
-            info: "Established".into(),
+            state: "up",
+            info: "Established",
             why: None,
         }
     }
 
-    fn down(state: &str, info: &str, why: String) -> Self {
+    fn down(state: &'static str, info: &'static str, why: String) -> Self {
         Self {
             established: false,
-            state: state.into(),
-            info: info.into(),
+            state,
+            info,
             why: Some(why),
         }
     }
@@ -82,16 +82,24 @@ impl SessionFacts<'_> {
 }
 
 /// Indexes each node's peerings by peer address.
-pub fn index_by_peer_ip(peerings: &[Vec<Peering>]) -> Vec<std::collections::HashMap<Ipv4Addr, usize>> {
+pub fn index_by_peer_ip(
+    peerings: &[Vec<Peering>],
+) -> Vec<std::collections::HashMap<Ipv4Addr, usize>> {
     peerings
         .iter()
-        .map(|list| list.iter().enumerate().map(|(i, p)| (p.peer_ip, i)).rev().collect())
+        .map(|list| {
+            list.iter()
+                .enumerate()
+                .map(|(i, p)| (p.peer_ip, i))
+                .rev()
+                .collect()
+        })
         .collect()
 }
 
 /// Decides every configured peering of every node.
 pub fn sessions(f: &SessionFacts<'_>) -> Vec<Session> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(f.peerings.iter().map(Vec::len).sum());
     for (node, list) in f.peerings.iter().enumerate() {
         for p in list {
             let peer = f.host_at(p.peer_ip);
@@ -203,7 +211,10 @@ fn node_end(
             ),
         );
     }
-    let Some(back) = f.by_peer_ip[other].get(&my_ip).map(|&i| &f.peerings[other][i]) else {
+    let Some(back) = f.by_peer_ip[other]
+        .get(&my_ip)
+        .map(|&i| &f.peerings[other][i])
+    else {
         let theirs = f.address[other].map(|a| a.to_string()).unwrap_or_default();
         return SessionState::down(
             "start",

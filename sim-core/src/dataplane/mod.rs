@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::model::{NodeId, PodId};
 pub use links::{Link, LinkKind};
-pub use routes::{Proto, Route, RouteKind};
+pub use routes::{Proto, Route, RouteKind, RouteReason};
 
 /// A permanent ARP entry Felix writes for a remote VTEP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +54,16 @@ pub struct Mtus {
     pub ipip: u32,
     pub vxlan: u32,
     pub pod: u32,
+}
+
+impl NodeDataplane {
+    /// The name of the link with this ifindex in the node's namespace.
+    pub fn link_name(&self, ifindex: u32) -> Option<&str> {
+        self.links
+            .iter()
+            .find(|l| l.ifindex == ifindex)
+            .map(|l| l.name.as_str())
+    }
 }
 
 /// Everything calico-node programs on one node.

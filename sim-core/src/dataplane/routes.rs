@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::bgp::{BgpState, Speaker};
 use crate::ipam::IpamState;
-use crate::model::{Cluster, EncapMode, NodeId, PodId, PoolId};
+use crate::model::{CalicoVersion, Cluster, EncapMode, NodeId, PodId, PoolId};
 use crate::mtu::{self, EnabledEncaps, MtuOverrides, TunnelMtus};
 use crate::naming;
 
@@ -32,43 +32,139 @@ pub enum Proto {
     Felix,
 }
 
+/// Why a route is there: who installed it and what for. Kept as small data (a large
+/// cluster has millions of routes); [`RouteReason::describe`] says it in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "source", rename_all = "camelCase")]
+pub enum RouteReason {
+    /// The kernel's route for a NIC's own network.
+    Connected { network: u32 },
+    /// The default route through the default NIC's gateway.
+    DefaultGateway { network: u32 },
+    /// The CNI plugin's route to a pod on this node.
+    LocalPod { pod: u32 },
+    /// BIRD's static blackhole for one of this node's blocks.
+    OwnBlockBird,
+    /// Felix's blackhole for one of this node's VXLAN blocks.
+    OwnBlockFelix,
+    /// Learned by BIRD over BGP: a block (or a borrowed /32) of `origin`, via `encap`.
+    Bird {
+        origin: u32,
+        learned_from: Speaker,
+        borrowed: bool,
+        ipip: bool,
+    },
+    /// Felix's route to another node's VXLAN block (`direct`: CrossSubnet, same subnet).
+    FelixVxlan { origin: u32, direct: bool },
+    /// In a pod: the default route through 169.254.1.1.
+    PodDefault,
+    /// In a pod: 169.254.1.1 is on-link.
+    PodGateway,
+}
+
+impl RouteReason {
+    pub fn describe(&self, cluster: &Cluster) -> String {
+        let node = |n: u32| cluster.nodes[n as usize].name.as_str();
+        match *self {
+            RouteReason::Connected { network } => format!(
+                "connected: this NIC is on network {}",
+                cluster.networks[network as usize].name
+            ),
+            RouteReason::DefaultGateway { network } => format!(
+                "default route through network {}'s gateway",
+                cluster.networks[network as usize].name
+            ),
+            RouteReason::LocalPod { pod } => format!(
+                "pod {} on this node (CNI plugin)",
+                cluster.pods[pod as usize].key()
+            ),
+            RouteReason::OwnBlockBird => {
+                "BIRD: this node's own block (static blackhole, announced to peers)".into()
+            }
+            RouteReason::OwnBlockFelix => {
+                "Felix: this node's own VXLAN block; addresses not in use go nowhere".into()
+            }
+            RouteReason::Bird {
+                origin,
+                learned_from,
+                borrowed,
+                ipip,
+            } => {
+                let what = if borrowed {
+                    "an address borrowed by"
+                } else {
+                    "the block of"
+                };
+                let from = match learned_from {
+                    Speaker::Node(n) => format!("node {}", cluster.nodes[n].name),
+                    Speaker::Router(r) => format!("router {}", cluster.routers[r].name),
+                };
+                let how = if ipip {
+                    "IPIP pool: through tunl0"
+                } else {
+                    "no encapsulation: routed on the underlay"
+                };
+                format!("BIRD: {what} {} learned from {from}; {how}", node(origin))
+            }
+            RouteReason::FelixVxlan {
+                origin,
+                direct: true,
+            } => {
+                format!(
+                    "Felix: {}'s VXLAN block, same subnet (CrossSubnet): no encapsulation",
+                    node(origin)
+                )
+            }
+            RouteReason::FelixVxlan {
+                origin,
+                direct: false,
+            } => format!("Felix: {}'s VXLAN block, through its VTEP", node(origin)),
+            RouteReason::PodDefault => {
+                "CNI: everything through the host (proxy ARP answers for 169.254.1.1)".into()
+            }
+            RouteReason::PodGateway => "CNI: the fake gateway is on-link".into(),
+        }
+    }
+}
+
+/// One kernel route. `oif` is the ifindex of the output device in the same namespace
+/// (as the kernel stores it); the renderers turn it into the device name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Route {
     pub dst: Ipv4Network,
     pub kind: RouteKind,
     pub via: Option<Ipv4Addr>,
-    pub dev: Option<String>,
+    pub oif: Option<u32>,
     pub proto: Proto,
     pub scope_link: bool,
     pub onlink: bool,
     pub src: Option<Ipv4Addr>,
-    /// Why the route is there, in a sentence.
-    pub why: String,
+    pub reason: RouteReason,
 }
 
 impl Route {
-    fn new(dst: Ipv4Network, why: impl Into<String>) -> Self {
+    fn new(dst: Ipv4Network, reason: RouteReason) -> Self {
         Self {
             dst,
             kind: RouteKind::Unicast,
             via: None,
-            dev: None,
+            oif: None,
             proto: Proto::Boot,
             scope_link: false,
             onlink: false,
             src: None,
-            why: why.into(),
+            reason,
         }
     }
 
-    fn via(mut self, gw: Ipv4Addr, dev: &str) -> Self {
+    fn via(mut self, gw: Ipv4Addr, oif: u32) -> Self {
         self.via = Some(gw);
-        self.dev = Some(dev.to_string());
+        self.oif = Some(oif);
         self
     }
 
-    fn dev(mut self, dev: &str) -> Self {
-        self.dev = Some(dev.to_string());
+    fn dev(mut self, oif: u32) -> Self {
+        self.oif = Some(oif);
         self.scope_link = true;
         self
     }
@@ -194,6 +290,16 @@ struct NodeCtx<'a> {
     node: NodeId,
 }
 
+/// The ifindexes routes point at: NIC i is `i + 2` (lo is 1), then the tunnel devices.
+struct Devices {
+    tunl0: Option<u32>,
+    vxlan: Option<u32>,
+}
+
+fn nic_ifindex(i: usize) -> u32 {
+    i as u32 + 2
+}
+
 impl NodeCtx<'_> {
     fn build(&self, local_pods: &[(PodId, Ipv4Addr)], enabled: &EnabledEncaps) -> NodeDataplane {
         let cluster = self.cluster;
@@ -212,21 +318,23 @@ impl NodeCtx<'_> {
             eth0_ifindex,
         )
         .links;
+        let find = |name: &str| links.iter().find(|l| l.name == name).map(|l| l.ifindex);
+        let devices = Devices {
+            tunl0: find("tunl0"),
+            vxlan: find("vxlan.calico"),
+        };
 
         let mut routes = self.host_routes();
         let mut pods = Vec::new();
         for &(pod, ip) in local_pods {
             let veth = host_veth(cluster, pod);
-            let ifindex = links
-                .iter()
-                .find(|l| l.name == veth)
-                .map_or(0, |l| l.ifindex);
+            let ifindex = find(&veth).expect("every local pod has a veth");
             routes.push(
                 Route::new(
                     Ipv4Network::new(ip, 32).expect("valid"),
-                    format!("pod {} on this node (CNI plugin)", cluster.pods[pod].key()),
+                    RouteReason::LocalPod { pod: pod as u32 },
                 )
-                .dev(&veth),
+                .dev(ifindex),
             );
             pods.push(PodNetwork {
                 pod,
@@ -235,12 +343,12 @@ impl NodeCtx<'_> {
                 mtu: mtu.pod,
                 host_veth: veth,
                 host_veth_ifindex: ifindex,
-                routes: pod_routes(),
+                routes: pod_routes(eth0_ifindex),
             });
         }
         routes.extend(self.blackholes());
-        routes.extend(self.bird_routes());
-        let (vxlan_routes, neighbours, fdb) = self.felix_vxlan();
+        routes.extend(self.bird_routes(&devices));
+        let (vxlan_routes, neighbours, fdb) = self.felix_vxlan(&devices);
         routes.extend(vxlan_routes);
         NodeDataplane {
             node: self.node,
@@ -264,8 +372,7 @@ impl NodeCtx<'_> {
             .collect();
         let host = mtu::host_mtu(&nics);
         let overrides = MtuOverrides::default();
-        let tunnels = if self.cluster.calico_version
-            < crate::model::CalicoVersion::parse("v3.17").expect("valid")
+        let tunnels = if self.cluster.calico_version < CalicoVersion::parse("v3.17").expect("valid")
         {
             TunnelMtus::v3_16(&overrides)
         } else {
@@ -284,13 +391,15 @@ impl NodeCtx<'_> {
         let cluster = self.cluster;
         let n = &cluster.nodes[self.node];
         let mut out = Vec::new();
-        for f in &n.interfaces {
+        for (i, f) in n.interfaces.iter().enumerate() {
             let net = &cluster.networks[f.network];
             let mut r = Route::new(
                 net.cidr,
-                format!("connected: {} is on network {}", f.name, net.name),
+                RouteReason::Connected {
+                    network: f.network as u32,
+                },
             )
-            .dev(&f.name)
+            .dev(nic_ifindex(i))
             .proto(Proto::Kernel);
             r.src = Some(f.address);
             out.push(r);
@@ -301,12 +410,11 @@ impl NodeCtx<'_> {
                 out.push(
                     Route::new(
                         default,
-                        format!(
-                            "default route through network {}'s gateway",
-                            cluster.networks[f.network].name
-                        ),
+                        RouteReason::DefaultGateway {
+                            network: f.network as u32,
+                        },
                     )
-                    .via(gw, &f.name),
+                    .via(gw, nic_ifindex(n.default_route)),
                 );
             }
         }
@@ -317,31 +425,25 @@ impl NodeCtx<'_> {
     /// VXLAN pools from v3.20 (none before: calico-semantics §2.3).
     fn blackholes(&self) -> Vec<Route> {
         let bird = self.bgp.bird_address[self.node].is_some();
-        let felix_vxlan_blackholes = self.cluster.calico_version
-            >= crate::model::CalicoVersion::parse("v3.20").expect("valid");
+        let felix_vxlan_blackholes =
+            self.cluster.calico_version >= CalicoVersion::parse("v3.20").expect("valid");
         let mut out = Vec::new();
         for a in self.announced[self.node]
             .iter()
             .filter(|a| a.prefix.prefix() < 32)
         {
-            let (proto, why) = if is_vxlan(self.cluster, a.pool) {
+            let (proto, reason) = if is_vxlan(self.cluster, a.pool) {
                 if !felix_vxlan_blackholes || self.ipam.tunnels[self.node].vxlan.is_none() {
                     continue;
                 }
-                (
-                    Proto::Felix,
-                    "Felix: this node's own VXLAN block; addresses not in use go nowhere",
-                )
+                (Proto::Felix, RouteReason::OwnBlockFelix)
             } else {
                 if !bird {
                     continue;
                 }
-                (
-                    Proto::Bird,
-                    "BIRD: this node's own block (static blackhole, announced to peers)",
-                )
+                (Proto::Bird, RouteReason::OwnBlockBird)
             };
-            let mut r = Route::new(a.prefix, why).proto(proto);
+            let mut r = Route::new(a.prefix, reason).proto(proto);
             r.kind = RouteKind::Blackhole;
             out.push(r);
         }
@@ -349,7 +451,7 @@ impl NodeCtx<'_> {
     }
 
     /// Routes BIRD learned over BGP for IPIP and unencapsulated pools.
-    fn bird_routes(&self) -> Vec<Route> {
+    fn bird_routes(&self, devices: &Devices) -> Vec<Route> {
         if self.bgp.bird_address[self.node].is_none() {
             return Vec::new();
         }
@@ -361,48 +463,39 @@ impl NodeCtx<'_> {
             if o == self.node {
                 continue;
             }
-            let from = path.from.map(|f| self.bgp.rib.speakers[f as usize]);
-            let learned = match from {
-                Some(Speaker::Node(p)) => format!("from {}", cluster.nodes[p].name),
-                Some(Speaker::Router(r)) => format!("from router {}", cluster.routers[r].name),
-                None => String::new(),
+            let Some(learned_from) = path.from.map(|f| self.bgp.rib.speakers[f as usize]) else {
+                continue;
             };
             for a in &self.announced[o] {
                 let pool = &cluster.pools[a.pool];
                 if pool.vxlan_mode.is_enabled() || pool.disable_bgp_export {
                     continue;
                 }
-                let what = if a.prefix.prefix() == 32 {
-                    "an address borrowed by"
-                } else {
-                    "the block of"
-                };
-                let why = |how: &str| {
-                    format!(
-                        "BIRD: {what} {} learned {learned}; {how}",
-                        cluster.nodes[o].name
-                    )
-                };
                 let nh = path.next_hop;
-                let encap = match pool.ipip_mode {
+                let ipip = match pool.ipip_mode {
                     EncapMode::Always => true,
                     EncapMode::CrossSubnet => !same_subnet(local, nh),
                     EncapMode::Never => false,
                 };
-                let route = if encap {
-                    Route::new(a.prefix, why("IPIP pool: through tunl0"))
-                        .via(nh, "tunl0")
+                let reason = RouteReason::Bird {
+                    origin: o as u32,
+                    learned_from,
+                    borrowed: a.prefix.prefix() == 32,
+                    ipip,
+                };
+                let route = match (ipip, devices.tunl0) {
+                    (true, Some(tunl0)) => Route::new(a.prefix, reason)
+                        .via(nh, tunl0)
                         .proto(Proto::Bird)
-                        .onlink()
-                } else {
-                    match self.resolve_next_hop(nh) {
-                        Some((gw, dev)) => {
-                            Route::new(a.prefix, why("no encapsulation: routed on the underlay"))
-                                .via(gw, &dev)
-                                .proto(Proto::Bird)
+                        .onlink(),
+                    // BIRD cannot install a route through a tunl0 this node does not have.
+                    (true, None) => continue,
+                    (false, _) => match self.resolve_next_hop(nh) {
+                        Some((gw, oif)) => {
+                            Route::new(a.prefix, reason).via(gw, oif).proto(Proto::Bird)
                         }
                         None => continue,
-                    }
+                    },
                 };
                 out.push(route);
             }
@@ -412,38 +505,38 @@ impl NodeCtx<'_> {
 
     /// BIRD's `gateway recursive`: the next hop itself when on a connected network, else
     /// the gateway of the route toward it.
-    fn resolve_next_hop(&self, nh: Ipv4Addr) -> Option<(Ipv4Addr, String)> {
+    fn resolve_next_hop(&self, nh: Ipv4Addr) -> Option<(Ipv4Addr, u32)> {
         let cluster = self.cluster;
         let n = &cluster.nodes[self.node];
-        if let Some(f) = n
+        if let Some(i) = n
             .interfaces
             .iter()
-            .find(|f| cluster.networks[f.network].cidr.contains(nh))
+            .position(|f| cluster.networks[f.network].cidr.contains(nh))
         {
-            return Some((nh, f.name.clone()));
+            return Some((nh, nic_ifindex(i)));
         }
         let f = n.interfaces.get(n.default_route)?;
         cluster.networks[f.network]
             .gateway
-            .map(|gw| (gw, f.name.clone()))
+            .map(|gw| (gw, nic_ifindex(n.default_route)))
     }
 
     /// Felix's VXLAN routes, ARP and FDB entries toward every other node with a VTEP.
-    fn felix_vxlan(&self) -> (Vec<Route>, Vec<Neighbour>, Vec<FdbEntry>) {
+    fn felix_vxlan(&self, devices: &Devices) -> (Vec<Route>, Vec<Neighbour>, Vec<FdbEntry>) {
         let (mut routes, mut neighbours, mut fdb) = (Vec::new(), Vec::new(), Vec::new());
         let cluster = self.cluster;
-        if self.ipam.tunnels[self.node].vxlan.is_none() {
+        let Some(vxlan_dev) = devices.vxlan else {
             return (routes, neighbours, fdb);
-        }
+        };
         let local = self.node_address[self.node];
         let parent = local
             .and_then(|l| {
                 cluster.nodes[self.node]
                     .interfaces
                     .iter()
-                    .find(|f| f.address == l.ip())
+                    .position(|f| f.address == l.ip())
             })
-            .map(|f| f.name.clone());
+            .map(nic_ifindex);
         for o in 0..cluster.nodes.len() {
             let (Some(vtep), Some(remote)) = (
                 self.ipam.tunnels[o].vxlan.and_then(v4),
@@ -469,15 +562,18 @@ impl NodeCtx<'_> {
                 .iter()
                 .filter(|a| is_vxlan(cluster, a.pool))
             {
-                let name = &cluster.nodes[o].name;
                 let direct = cluster.pools[a.pool].vxlan_mode == EncapMode::CrossSubnet
                     && same_subnet(local, remote.ip());
-                let route = match (&parent, direct) {
-                    (Some(parent), true) => Route::new(a.prefix, format!("Felix: {name}'s VXLAN block, same subnet (CrossSubnet): no encapsulation"))
+                let reason = RouteReason::FelixVxlan {
+                    origin: o as u32,
+                    direct,
+                };
+                let route = match (parent, direct) {
+                    (Some(parent), true) => Route::new(a.prefix, reason)
                         .via(remote.ip(), parent)
                         .proto(Proto::Felix)
                         .onlink(),
-                    _ => Route::new(a.prefix, format!("Felix: {name}'s VXLAN block, through its VTEP {vtep}")).via(vtep, "vxlan.calico").onlink(),
+                    _ => Route::new(a.prefix, reason).via(vtep, vxlan_dev).onlink(),
                 };
                 routes.push(route);
             }
@@ -487,19 +583,19 @@ impl NodeCtx<'_> {
 }
 
 /// The pod's routes: 169.254.1.1 on-link, and the default route through it.
-fn pod_routes() -> Vec<Route> {
+fn pod_routes(eth0: u32) -> Vec<Route> {
     let gw = Ipv4Addr::new(169, 254, 1, 1);
     vec![
         Route::new(
             Ipv4Network::new(Ipv4Addr::UNSPECIFIED, 0).expect("valid"),
-            "CNI: everything through the host (proxy ARP answers for 169.254.1.1)",
+            RouteReason::PodDefault,
         )
-        .via(gw, "eth0"),
+        .via(gw, eth0),
         Route::new(
             Ipv4Network::new(gw, 32).expect("valid"),
-            "CNI: the fake gateway is on-link",
+            RouteReason::PodGateway,
         )
-        .dev("eth0"),
+        .dev(eth0),
     ]
 }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
-use crate::dataplane::{Proto, Route, RouteKind};
+use crate::dataplane::{NodeDataplane, PodNetwork, Proto, Route, RouteKind};
 
 fn destination(r: &Route) -> String {
     if r.dst.prefix() == 0 {
@@ -16,7 +16,7 @@ fn destination(r: &Route) -> String {
 }
 
 /// One line of `ip route`: dst, via, dev, proto, scope, src, then flags.
-pub fn ip_route_line(r: &Route) -> String {
+pub fn ip_route_line(r: &Route, dev_name: &dyn Fn(u32) -> String) -> String {
     let mut s = String::new();
     if r.kind == RouteKind::Blackhole {
         s.push_str("blackhole ");
@@ -25,8 +25,8 @@ pub fn ip_route_line(r: &Route) -> String {
     if let Some(gw) = r.via {
         let _ = write!(s, " via {gw}");
     }
-    if let Some(dev) = &r.dev {
-        let _ = write!(s, " dev {dev}");
+    if let Some(oif) = r.oif {
+        let _ = write!(s, " dev {}", dev_name(oif));
     }
     match r.proto {
         Proto::Boot => {}
@@ -46,9 +46,30 @@ pub fn ip_route_line(r: &Route) -> String {
     s
 }
 
-/// The whole `ip route` output.
-pub fn ip_route(routes: &[Route]) -> String {
-    routes.iter().map(|r| ip_route_line(r) + "\n").collect()
+/// The name of a node link, or `if<N>` for an index the node does not have.
+fn node_dev(dp: &NodeDataplane) -> impl Fn(u32) -> String + '_ {
+    move |i| {
+        dp.link_name(i)
+            .map_or_else(|| format!("if{i}"), str::to_string)
+    }
+}
+
+/// The whole `ip route` output of a node.
+pub fn ip_route(dp: &NodeDataplane) -> String {
+    let dev = node_dev(dp);
+    dp.routes
+        .iter()
+        .map(|r| ip_route_line(r, &dev) + "\n")
+        .collect()
+}
+
+/// `ip route` inside a pod's namespace (its one device is `eth0`).
+pub fn pod_ip_route(pod: &PodNetwork) -> String {
+    let dev = |_| "eth0".to_string();
+    pod.routes
+        .iter()
+        .map(|r| ip_route_line(r, &dev) + "\n")
+        .collect()
 }
 
 fn netmask(prefix: u8) -> Ipv4Addr {
@@ -60,9 +81,10 @@ fn netmask(prefix: u8) -> Ipv4Addr {
 }
 
 /// `route -n`: /proc/net/route as net-tools prints it (blackholes show as `U` on `*`).
-pub fn route_n(routes: &[Route]) -> String {
+pub fn route_n(dp: &NodeDataplane) -> String {
+    let dev = node_dev(dp);
     let mut s = String::from("Kernel IP routing table\nDestination     Gateway         Genmask         Flags Metric Ref    Use Iface\n");
-    for r in routes {
+    for r in &dp.routes {
         let mut flags = String::from("U");
         if r.via.is_some() {
             flags.push('G');
@@ -71,10 +93,9 @@ pub fn route_n(routes: &[Route]) -> String {
             flags.push('H');
         }
         let gateway = r.via.unwrap_or(Ipv4Addr::UNSPECIFIED);
-        let iface = if r.kind == RouteKind::Blackhole {
-            "*"
-        } else {
-            r.dev.as_deref().unwrap_or("*")
+        let iface = match (r.kind, r.oif) {
+            (RouteKind::Unicast, Some(oif)) => dev(oif),
+            _ => "*".to_string(),
         };
         let _ = writeln!(
             s,

@@ -22,9 +22,9 @@ pub fn peer_rows(state: &ClusterState, node: NodeId) -> Vec<PeerRow> {
                 PeerKind::Global => PeerType::Global,
                 PeerKind::NodeSpecific => PeerType::NodeSpecific,
             },
-            state: s.state.state.clone(),
+            state: s.state.state.to_string(),
             since: SINCE.into(),
-            info: s.state.info.clone(),
+            info: s.state.info.to_string(),
         })
         .collect()
 }
