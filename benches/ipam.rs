@@ -38,6 +38,7 @@ fn bench(label: &str, nodes: usize, pods: usize, runs: usize) {
         namespaces: 20,
         pool_cidr: Some("10.0.0.0/8".into()),
         block_size: 26,
+        route_reflectors: 0,
     };
     let t = Instant::now();
     let text = generate(&opts);

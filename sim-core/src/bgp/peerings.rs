@@ -115,6 +115,12 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
                 .or_insert(p);
         };
 
+    // What each BGPPeer points at does not depend on the node it is configured on.
+    let peer_targets: Vec<_> = cluster
+        .bgp_peers
+        .iter()
+        .map(|p| targets(p, facts))
+        .collect();
     // BIRD's template compares addresses as strings (`passive on` when the peer's is greater).
     let text: Vec<Option<String>> = facts
         .address
@@ -144,7 +150,7 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
                 add(local, p, &mut out);
             }
         }
-        for bgp_peer in &cluster.bgp_peers {
+        for (bgp_peer, targets) in cluster.bgp_peers.iter().zip(&peer_targets) {
             if !selects_local(bgp_peer, cluster, local) {
                 continue;
             }
@@ -153,7 +159,7 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
             } else {
                 PeerKind::NodeSpecific
             };
-            for (peer_ip, peer_as, peer_node) in targets(bgp_peer, facts) {
+            for &(peer_ip, peer_as, peer_node) in targets {
                 let p = Peering {
                     kind,
                     peer_ip,
@@ -182,6 +188,12 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
             }
         }
     }
+    let mut by_name: Vec<usize> = (0..cluster.nodes.len()).collect();
+    by_name.sort_by(|a, b| cluster.nodes[*a].name.cmp(&cluster.nodes[*b].name));
+    let mut name_rank = vec![0u32; by_name.len()];
+    for (rank, n) in by_name.into_iter().enumerate() {
+        name_rank[n] = rank as u32;
+    }
     // A node-specific peering to an IP that also has a global one is dropped.
     out.into_iter()
         .map(|m| {
@@ -194,7 +206,7 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
                 .into_values()
                 .filter(|p| p.kind != PeerKind::NodeSpecific || !globals.contains(&p.peer_ip))
                 .collect();
-            list.sort_by(|a, b| bird_order(cluster, a, b));
+            list.sort_by_cached_key(|p| bird_order_key(p, &name_rank));
             list.shrink_to_fit();
             list
         })
@@ -204,13 +216,11 @@ pub fn peerings(facts: &NodeFacts<'_>) -> Vec<Vec<Peering>> {
 /// The order of `protocol bgp` blocks in bird.cfg (so of `calicoctl node status` rows):
 /// mesh peers by host name (confd lists /host in key order), then global peers, then
 /// node-specific ones, each by address as text (their confd keys).
-fn bird_order(cluster: &Cluster, a: &Peering, b: &Peering) -> std::cmp::Ordering {
-    a.kind
-        .cmp(&b.kind)
-        .then_with(|| match (a.kind, a.peer_node, b.peer_node) {
-            (PeerKind::Mesh, Some(x), Some(y)) => cluster.nodes[x].name.cmp(&cluster.nodes[y].name),
-            _ => a.peer_ip.to_string().cmp(&b.peer_ip.to_string()),
-        })
+fn bird_order_key(p: &Peering, name_rank: &[u32]) -> (PeerKind, u32, String) {
+    match (p.kind, p.peer_node) {
+        (PeerKind::Mesh, Some(n)) => (p.kind, name_rank[n], String::new()),
+        _ => (p.kind, 0, p.peer_ip.to_string()),
+    }
 }
 
 /// Orders peerings of one node; mesh and BGPPeer peerings to one IP may coexist.

@@ -96,6 +96,10 @@ pub fn propagate(topo: &Topology, origins: &[usize]) -> Rib {
         paths: Vec::new(),
         entries: vec![Vec::new(); n],
     };
+    // Nearly every speaker hears of nearly every origin: allocate once.
+    rib.entries
+        .iter_mut()
+        .for_each(|e| e.reserve_exact(origins.len()));
     let reverse_client = reverse_client_flags(topo);
     // A speaker that is neither a reflector nor has eBGP peers passes on nothing it learned over iBGP.
     let relays: Vec<bool> = topo
@@ -106,8 +110,12 @@ pub fn propagate(topo: &Topology, origins: &[usize]) -> Rib {
     let mut best: Vec<Option<u32>> = vec![None; n];
     // Paths are interned per origin: the many clients of a reflector share one record.
     let mut interned: HashMap<Path, u32> = HashMap::new();
+    let mut touched: Vec<usize> = Vec::new();
     for &origin in origins {
-        best.iter_mut().for_each(|b| *b = None);
+        // Reset only what the previous origin reached (a full reset is O(speakers²) overall).
+        for t in touched.drain(..) {
+            best[t] = None;
+        }
         interned.clear();
         let first = rib.paths.len() as u32;
         rib.paths.push(Path {
@@ -118,43 +126,72 @@ pub fn propagate(topo: &Topology, origins: &[usize]) -> Rib {
             from_client: false,
         });
         best[origin] = Some(first);
+        touched.push(origin);
         let mut queue = VecDeque::from([origin]);
         while let Some(s) = queue.pop_front() {
             let Some(current) = best[s] else { continue };
-            let held = &rib.paths[current as usize];
-            if held.learned_over_ibgp && !held.from_client && !relays[s] {
-                continue;
-            }
+            // What s sends depends only on the session type and whether the receiver sees s
+            // as its client (and, for eBGP, the receiver's AS): build each variant once.
+            let mut variants: [Option<Option<u32>>; 4] = [None; 4];
             for (k, adj) in topo.adjacency[s].iter().enumerate() {
-                let path = &rib.paths[current as usize];
-                if !exports(path, adj) {
+                let t = adj.peer;
+                if t == origin || !exports(&rib.paths[current as usize], adj) {
                     continue;
                 }
-                let Some(candidate) = receive(topo, s, adj, path, reverse_client[s][k]) else {
+                if !adj.ibgp
+                    && rib.paths[current as usize]
+                        .as_path
+                        .contains(&topo.as_number[t])
+                {
                     continue;
-                };
-                let t = adj.peer;
+                }
+                let slot = usize::from(adj.ibgp) * 2 + usize::from(reverse_client[s][k]);
+                let id = *variants[slot].get_or_insert_with(|| {
+                    receive(
+                        topo,
+                        s,
+                        adj,
+                        &rib.paths[current as usize],
+                        reverse_client[s][k],
+                    )
+                    .map(|candidate| {
+                        *interned.entry(candidate).or_insert_with_key(|c| {
+                            rib.paths.push(c.clone());
+                            rib.paths.len() as u32 - 1
+                        })
+                    })
+                });
+                let Some(id) = id else { continue };
                 let improves = match best[t] {
                     None => true,
                     Some(b) => {
-                        b != first && better(&candidate, &rib.paths[b as usize], &topo.address)
+                        b != first
+                            && b != id
+                            && better(
+                                &rib.paths[id as usize],
+                                &rib.paths[b as usize],
+                                &topo.address,
+                            )
                     }
                 };
-                if improves && t != origin {
-                    let id = *interned.entry(candidate).or_insert_with_key(|c| {
-                        rib.paths.push(c.clone());
-                        rib.paths.len() as u32 - 1
-                    });
+                if improves {
+                    if best[t].is_none() {
+                        touched.push(t);
+                    }
                     best[t] = Some(id);
-                    queue.push_back(t);
+                    // Only a speaker that may pass the path on needs another look.
+                    let held = &rib.paths[id as usize];
+                    if !held.learned_over_ibgp || held.from_client || relays[t] {
+                        queue.push_back(t);
+                    }
                 }
             }
         }
-        for (s, b) in best.iter().enumerate() {
-            if let Some(path) = b {
+        for &s in &touched {
+            if let Some(path) = best[s] {
                 rib.entries[s].push(RibEntry {
                     origin: origin as u32,
-                    path: *path,
+                    path,
                 });
             }
         }
@@ -186,7 +223,7 @@ fn receive(
     let (as_path, next_hop) = if adj.ibgp {
         (path.as_path.clone(), path.next_hop)
     } else {
-        if path.as_path.contains(&topo.as_number[t]) || topo.as_number[s] == topo.as_number[t] {
+        if topo.as_number[s] == topo.as_number[t] {
             return None;
         }
         let mut p = Vec::with_capacity(path.as_path.len() + 1);

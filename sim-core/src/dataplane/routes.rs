@@ -1,7 +1,6 @@
 //! Each node's kernel routes: connected and default routes, pod /32s, BIRD's blackholes and
 //! learned routes, Felix's VXLAN routes; and each pod's own two routes.
 
-use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
@@ -32,6 +31,22 @@ pub enum Proto {
     Felix,
 }
 
+/// The BGP neighbour a route was learned from (a compact [`Speaker`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LearnedFrom {
+    Node(u32),
+    Router(u32),
+}
+
+impl From<Speaker> for LearnedFrom {
+    fn from(s: Speaker) -> Self {
+        match s {
+            Speaker::Node(n) => LearnedFrom::Node(n as u32),
+            Speaker::Router(r) => LearnedFrom::Router(r as u32),
+        }
+    }
+}
+
 /// Why a route is there: who installed it and what for. Kept as small data (a large
 /// cluster has millions of routes); [`RouteReason::describe`] says it in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,7 +65,7 @@ pub enum RouteReason {
     /// Learned by BIRD over BGP: a block (or a borrowed /32) of `origin`, via `encap`.
     Bird {
         origin: u32,
-        learned_from: Speaker,
+        learned_from: LearnedFrom,
         borrowed: bool,
         ipip: bool,
     },
@@ -96,8 +111,10 @@ impl RouteReason {
                     "the block of"
                 };
                 let from = match learned_from {
-                    Speaker::Node(n) => format!("node {}", cluster.nodes[n].name),
-                    Speaker::Router(r) => format!("router {}", cluster.routers[r].name),
+                    LearnedFrom::Node(n) => format!("node {}", cluster.nodes[n as usize].name),
+                    LearnedFrom::Router(r) => {
+                        format!("router {}", cluster.routers[r as usize].name)
+                    }
                 };
                 let how = if ipip {
                     "IPIP pool: through tunl0"
@@ -324,7 +341,15 @@ impl NodeCtx<'_> {
             vxlan: find("vxlan.calico"),
         };
 
-        let mut routes = self.host_routes();
+        let rib_len = self
+            .bgp
+            .rib
+            .index_of(Speaker::Node(self.node))
+            .map_or(0, |i| self.bgp.rib.entries[i].len());
+        let mut routes = Vec::with_capacity(
+            rib_len + 2 * local_pods.len() + self.announced[self.node].len() + 8,
+        );
+        routes.extend(self.host_routes());
         let mut pods = Vec::new();
         for &(pod, ip) in local_pods {
             let veth = host_veth(cluster, pod);
@@ -347,7 +372,7 @@ impl NodeCtx<'_> {
             });
         }
         routes.extend(self.blackholes());
-        routes.extend(self.bird_routes(&devices));
+        self.bird_routes(&devices, &mut routes);
         let (vxlan_routes, neighbours, fdb) = self.felix_vxlan(&devices);
         routes.extend(vxlan_routes);
         NodeDataplane {
@@ -451,19 +476,21 @@ impl NodeCtx<'_> {
     }
 
     /// Routes BIRD learned over BGP for IPIP and unencapsulated pools.
-    fn bird_routes(&self, devices: &Devices) -> Vec<Route> {
+    fn bird_routes(&self, devices: &Devices, out: &mut Vec<Route>) {
         if self.bgp.bird_address[self.node].is_none() {
-            return Vec::new();
+            return;
         }
         let cluster = self.cluster;
         let local = self.node_address[self.node];
-        let mut out = Vec::new();
         for (origin, path) in self.bgp.node_rib(self.node) {
             let Speaker::Node(o) = origin else { continue };
             if o == self.node {
                 continue;
             }
-            let Some(learned_from) = path.from.map(|f| self.bgp.rib.speakers[f as usize]) else {
+            let Some(learned_from) = path
+                .from
+                .map(|f| LearnedFrom::from(self.bgp.rib.speakers[f as usize]))
+            else {
                 continue;
             };
             for a in &self.announced[o] {
@@ -500,7 +527,6 @@ impl NodeCtx<'_> {
                 out.push(route);
             }
         }
-        out
     }
 
     /// BIRD's `gateway recursive`: the next hop itself when on a connected network, else
@@ -601,12 +627,21 @@ fn pod_routes(eth0: u32) -> Vec<Route> {
 
 /// The kernel's dump order (fib trie: by address, shorter prefix first); one route per prefix,
 /// the first writer winning as the kernel refuses a duplicate.
-fn sort_routes(routes: Vec<Route>) -> Vec<Route> {
-    let mut by_key: BTreeMap<(u32, u8), Route> = BTreeMap::new();
-    for r in routes {
-        by_key
-            .entry((u32::from(r.dst.network()), r.dst.prefix()))
-            .or_insert(r);
+fn sort_routes(mut routes: Vec<Route>) -> Vec<Route> {
+    let key = |r: &Route| (u64::from(u32::from(r.dst.network())) << 8) | u64::from(r.dst.prefix());
+    routes.sort_by_cached_key(|r| (key(r) << 8) | u64::from(writer_rank(&r.reason)));
+    routes.dedup_by_key(|r| key(r));
+    routes
+}
+
+/// Which writer got a prefix first when two would install it: the kernel's own routes,
+/// then the CNI plugin's, then BIRD's blackholes, BIRD's learned routes, Felix's.
+fn writer_rank(reason: &RouteReason) -> u8 {
+    match reason {
+        RouteReason::Connected { .. } | RouteReason::DefaultGateway { .. } => 0,
+        RouteReason::LocalPod { .. } | RouteReason::PodDefault | RouteReason::PodGateway => 1,
+        RouteReason::OwnBlockBird | RouteReason::OwnBlockFelix => 2,
+        RouteReason::Bird { .. } => 3,
+        RouteReason::FelixVxlan { .. } => 4,
     }
-    by_key.into_values().collect()
 }
