@@ -36,14 +36,23 @@ enum Command {
         #[command(subcommand)]
         command: IpamCommand,
     },
-    /// A node's kernel routing table, as `ip route` (default) or `route -n` print it.
+    /// A node's (or a pod's, as NAMESPACE/POD) routing table, as `ip route` or `route -n` print it.
     Routes {
-        /// The node's name.
+        /// A node name, or NAMESPACE/POD.
         node: String,
         #[command(flatten)]
         scenario: ScenarioArg,
         #[arg(long, value_enum, default_value_t = RouteStyle::Ip)]
         style: RouteStyle,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// A node's (or a pod's, as NAMESPACE/POD) interfaces and addresses, as `ip addr` prints them.
+    Addr {
+        /// A node name, or NAMESPACE/POD.
+        target: String,
+        #[command(flatten)]
+        scenario: ScenarioArg,
         #[command(flatten)]
         output: OutputArg,
     },
@@ -165,6 +174,11 @@ fn main() -> ExitCode {
             style,
             output,
         } => with_state(&scenario, |state| routes(state, &node, style, &output)),
+        Command::Addr {
+            target,
+            scenario,
+            output,
+        } => with_state(&scenario, |state| addr(state, &target, &output)),
         Command::Node {
             command:
                 NodeCommand::Status {
@@ -331,7 +345,69 @@ fn find_node(state: &ClusterState, name: &str) -> Result<usize, Outcome> {
     })
 }
 
+/// The wiring of a pod named NAMESPACE/POD, or why there is none (a usage error).
+fn find_pod<'s>(
+    state: &'s ClusterState,
+    key: &str,
+) -> Result<&'s sim_core::dataplane::PodNetwork, Outcome> {
+    let Some(id) = state.cluster.pods.iter().position(|p| p.key() == key) else {
+        eprintln!("error: no pod `{key}` in the scenario");
+        return Err(Outcome::Usage);
+    };
+    let node = state.cluster.pods[id].node;
+    state.dataplane[node]
+        .pods
+        .iter()
+        .find(|p| p.pod == id)
+        .ok_or_else(|| {
+            eprintln!(
+                "error: pod `{key}` has no address (see `calisim check`), so it has no network"
+            );
+            Outcome::Failed
+        })
+}
+
+fn addr(state: &ClusterState, target: &str, output: &OutputArg) -> Outcome {
+    if target.contains('/') {
+        return match find_pod(state, target) {
+            Ok(pod) if output.json() => {
+                print_json(pod);
+                Outcome::Clean
+            }
+            Ok(pod) => {
+                print(&sim_core::render::links::pod_ip_addr(pod));
+                Outcome::Clean
+            }
+            Err(outcome) => outcome,
+        };
+    }
+    let node = match find_node(state, target) {
+        Ok(n) => n,
+        Err(outcome) => return outcome,
+    };
+    let dp = &state.dataplane[node];
+    if output.json() {
+        print_json(&dp.links);
+    } else {
+        print(&sim_core::render::links::ip_addr(dp));
+    }
+    Outcome::Clean
+}
+
 fn routes(state: &ClusterState, name: &str, style: RouteStyle, output: &OutputArg) -> Outcome {
+    if name.contains('/') {
+        return match find_pod(state, name) {
+            Ok(pod) if output.json() => {
+                print_json(&pod.routes);
+                Outcome::Clean
+            }
+            Ok(pod) => {
+                print(&sim_core::render::routes::pod_ip_route(pod));
+                Outcome::Clean
+            }
+            Err(outcome) => outcome,
+        };
+    }
     let node = match find_node(state, name) {
         Ok(n) => n,
         Err(outcome) => return outcome,

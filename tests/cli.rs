@@ -139,3 +139,45 @@ fn unsupported_kinds_are_reported_not_misread() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("NetworkPolicy[shop/deny]: networking.k8s.io/v1 NetworkPolicy is recognised but not yet supported by calisim; ignored"), "{}", stderr(&o));
 }
+
+#[test]
+fn routes_addr_and_node_status_of_the_default_cluster() {
+    let o = calisim(&["routes", "minikube"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("10.244.151.0/26 via 192.168.49.4 dev tunl0 proto bird onlink\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["routes", "minikube", "--style", "route-n"]);
+    assert!(
+        stdout(&o).contains(
+            "10.244.120.64   0.0.0.0         255.255.255.192 U     0      0        0 *\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["routes", "default/web-1"]);
+    assert_eq!(
+        stdout(&o),
+        "default via 169.254.1.1 dev eth0\n169.254.1.1 dev eth0 scope link\n"
+    );
+    let o = calisim(&["addr", "default/web-1"]);
+    assert!(
+        stdout(&o).contains("inet 10.244.205.193/32 scope global eth0"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["node", "status", "minikube"]);
+    assert!(
+        stdout(&o)
+            .contains("| 192.168.49.3 | node-to-node mesh | up    | 00:00:00 | Established |"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["routes", "nosuchnode"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(
+        "no node `nosuchnode` in the scenario; nodes: minikube, minikube-m02, minikube-m03"
+    ));
+}

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use calisim::input::read_scenario;
-use sim_core::render::{routes, status};
+use sim_core::render::{links, routes, status};
 use sim_core::state::{self, ClusterState};
 
 fn scenarios() -> Vec<PathBuf> {
@@ -39,6 +39,7 @@ fn views(s: &ClusterState) -> String {
         out.push_str(&format!("# {}\n", address.reason));
         out.push_str(&format!("$ ip route\n{}", routes::ip_route(dp)));
         out.push_str(&format!("$ route -n\n{}", routes::route_n(dp)));
+        out.push_str(&format!("$ ip addr\n{}", links::ip_addr(dp)));
         out.push_str(&format!(
             "$ calicoctl node status\n{}",
             status::node_status(s, i)

@@ -2,6 +2,7 @@
 
 pub mod gofmt;
 pub mod ipam_show;
+pub mod links;
 pub mod node_status;
 pub mod routes;
 pub mod status;
