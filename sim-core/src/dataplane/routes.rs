@@ -396,7 +396,14 @@ impl NodeCtx<'_> {
             .map(|f| (f.name.as_str(), f.mtu))
             .collect();
         let host = mtu::host_mtu(&nics);
-        let overrides = MtuOverrides::default();
+        let felix = self.cluster.felix.mtus(self.node);
+        let overrides = MtuOverrides {
+            ipip: felix.ipip,
+            vxlan: felix.vxlan,
+            vxlan_v6: felix.vxlan_v6,
+            wireguard: felix.wireguard,
+            wireguard_v6: felix.wireguard_v6,
+        };
         let tunnels = if self.cluster.calico_version < CalicoVersion::parse("v3.17").expect("valid")
         {
             TunnelMtus::v3_16(&overrides)

@@ -271,6 +271,41 @@ fn serialize_opt_selector<S: serde::Serializer>(
     }
 }
 
+/// MTU settings of a FelixConfiguration (`default`, or `node.<name>` for one node).
+/// None leaves Felix to derive the MTU from the host's (calico-semantics §2.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FelixMtus {
+    pub ipip: Option<u32>,
+    pub vxlan: Option<u32>,
+    pub vxlan_v6: Option<u32>,
+    pub wireguard: Option<u32>,
+    pub wireguard_v6: Option<u32>,
+}
+
+/// The FelixConfiguration settings calisim models.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FelixConfig {
+    pub global: FelixMtus,
+    pub per_node: BTreeMap<NodeId, FelixMtus>,
+}
+
+impl FelixConfig {
+    /// A node's settings: its own FelixConfiguration's fields over the global ones.
+    pub fn mtus(&self, node: NodeId) -> FelixMtus {
+        let g = self.global;
+        match self.per_node.get(&node) {
+            None => g,
+            Some(n) => FelixMtus {
+                ipip: n.ipip.or(g.ipip),
+                vxlan: n.vxlan.or(g.vxlan),
+                vxlan_v6: n.vxlan_v6.or(g.vxlan_v6),
+                wireguard: n.wireguard.or(g.wireguard),
+                wireguard_v6: n.wireguard_v6.or(g.wireguard_v6),
+            },
+        }
+    }
+}
+
 /// The whole validated input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cluster {
@@ -298,6 +333,7 @@ pub struct Cluster {
     /// Per-node BGPConfiguration overrides (`node.<name>`), by node.
     pub bgp_node_overrides: BTreeMap<NodeId, BgpConfig>,
     pub bgp_peers: Vec<BgpPeer>,
+    pub felix: FelixConfig,
 }
 
 impl Cluster {

@@ -51,6 +51,7 @@ pub(super) struct ByKind<'a> {
     pub bgp_configs: Vec<Located<'a, crate::scenario::BgpConfigurationSpec>>,
     pub bgp_peers: Vec<Located<'a, crate::scenario::BgpPeerSpec>>,
     pub calico_nodes: Vec<Located<'a, crate::scenario::CalicoNodeSpec>>,
+    pub felix_configs: Vec<Located<'a, crate::scenario::FelixConfigurationSpec>>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -82,6 +83,7 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::BgpConfiguration(r) => push!(k.bgp_configs, r),
             Document::BgpPeer(r) => push!(k.bgp_peers, r),
             Document::CalicoNode(r) => push!(k.calico_nodes, r),
+            Document::FelixConfiguration(r) => push!(k.felix_configs, r),
         }
     }
     k
@@ -168,6 +170,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp: calico.bgp,
         bgp_node_overrides: calico.bgp_node_overrides,
         bgp_peers: calico.bgp_peers,
+        felix: calico.felix,
     };
     (Some(cluster), diags)
 }

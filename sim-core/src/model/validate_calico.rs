@@ -16,6 +16,7 @@ use super::validate_topology::Topology;
 use super::{
     BgpConfig, BgpPeer, EncapMode, IpPool, IpReservation, IpamConfig, NodeBgpOverride, NodeId,
 };
+use super::{FelixConfig, FelixMtus};
 
 pub(super) struct CalicoResources {
     pub pools: Vec<IpPool>,
@@ -24,6 +25,7 @@ pub(super) struct CalicoResources {
     pub bgp: BgpConfig,
     pub bgp_node_overrides: BTreeMap<NodeId, BgpConfig>,
     pub bgp_peers: Vec<BgpPeer>,
+    pub felix: FelixConfig,
 }
 
 pub(super) fn validate(
@@ -52,6 +54,7 @@ pub(super) fn validate(
         .filter_map(|p| bgp_peer(p, topology, diags))
         .collect();
     apply_calico_nodes(topology, all, diags);
+    let felix = felix_configs(topology, all, diags);
     CalicoResources {
         pools,
         reservations,
@@ -59,6 +62,7 @@ pub(super) fn validate(
         bgp,
         bgp_node_overrides,
         bgp_peers,
+        felix,
     }
 }
 
@@ -591,4 +595,41 @@ fn node_address(text: &str, node: &super::Node) -> Option<Ipv4Network> {
         return Ipv4Network::new(net.ip(), prefix).ok();
     }
     None
+}
+
+fn felix_configs(topology: &Topology, all: &ByKind<'_>, diags: &mut Diagnostics) -> FelixConfig {
+    check_unique_names(&all.felix_configs, diags);
+    let mut config = FelixConfig::default();
+    for c in &all.felix_configs {
+        let Some(spec) = &c.resource.spec else {
+            continue;
+        };
+        let mut mtu = |field: &str, v: Option<i64>| match v {
+            None | Some(0) => None,
+            Some(m) if (576..=65535).contains(&m) => Some(m as u32),
+            Some(m) => {
+                diags.push(c.error(field, format!("MTU {m} is outside 576..65535")));
+                None
+            }
+        };
+        let mtus = FelixMtus {
+            ipip: mtu("spec.ipipMTU", spec.ipip_mtu),
+            vxlan: mtu("spec.vxlanMTU", spec.vxlan_mtu),
+            vxlan_v6: mtu("spec.vxlanMTUV6", spec.vxlan_mtu_v6),
+            wireguard: mtu("spec.wireguardMTU", spec.wireguard_mtu),
+            wireguard_v6: mtu("spec.wireguardMTUV6", spec.wireguard_mtu_v6),
+        };
+        let name = &c.resource.metadata.name;
+        match name.strip_prefix("node.") {
+            _ if name == "default" => config.global = mtus,
+            Some(node) => match topology.nodes.iter().position(|n| n.name == node) {
+                Some(id) => {
+                    config.per_node.insert(id, mtus);
+                }
+                None => diags.push(c.error("metadata.name", format!("no node `{node}` in the Cluster"))),
+            },
+            None => diags.push(c.warning("metadata.name", "Felix only reads the FelixConfiguration named `default` and `node.<nodename>` ones; this one is ignored")),
+        }
+    }
+    config
 }

@@ -214,6 +214,24 @@ pub struct IpReservationSpec {
     pub extra: Extra,
 }
 
+/// FelixConfiguration: only the MTU settings are modelled so far; other fields are reported.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FelixConfigurationSpec {
+    #[serde(rename = "ipipMTU")]
+    pub ipip_mtu: Option<i64>,
+    #[serde(rename = "vxlanMTU")]
+    pub vxlan_mtu: Option<i64>,
+    #[serde(rename = "vxlanMTUV6")]
+    pub vxlan_mtu_v6: Option<i64>,
+    #[serde(rename = "wireguardMTU")]
+    pub wireguard_mtu: Option<i64>,
+    #[serde(rename = "wireguardMTUV6")]
+    pub wireguard_mtu_v6: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IpamConfigSpec {

@@ -53,6 +53,7 @@ pub enum Document {
     BgpConfiguration(Resource<BgpConfigurationSpec>),
     BgpPeer(Resource<BgpPeerSpec>),
     CalicoNode(Resource<CalicoNodeSpec>),
+    FelixConfiguration(Resource<FelixConfigurationSpec>),
 }
 
 impl Document {
@@ -68,6 +69,7 @@ impl Document {
             Document::BgpConfiguration(r) => ("BGPConfiguration", &r.metadata),
             Document::BgpPeer(r) => ("BGPPeer", &r.metadata),
             Document::CalicoNode(r) => ("Node", &r.metadata),
+            Document::FelixConfiguration(r) => ("FelixConfiguration", &r.metadata),
         };
         resource_label(kind, meta.namespace.as_deref(), &meta.name)
     }
@@ -122,6 +124,9 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         }
         ("projectcalico.org", "BGPPeer") => read!(BgpPeerSpec, Document::BgpPeer),
         ("projectcalico.org", "Node") => read!(CalicoNodeSpec, Document::CalicoNode),
+        ("projectcalico.org", "FelixConfiguration") => {
+            read!(FelixConfigurationSpec, Document::FelixConfiguration)
+        }
         (
             "projectcalico.org",
             "NetworkPolicy"
@@ -130,7 +135,6 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             | "GlobalNetworkSet"
             | "Tier"
             | "HostEndpoint"
-            | "FelixConfiguration"
             | "BGPFilter"
             | "Profile"
             | "WorkloadEndpoint"
@@ -303,6 +307,7 @@ fn report_extra_fields(doc: &Document, label: &str, origin: &Origin, diags: &mut
         Document::IpamConfig(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
         Document::BgpConfiguration(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
         Document::BgpPeer(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
+        Document::FelixConfiguration(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
         Document::CalicoNode(r) => r
             .spec
             .iter()
