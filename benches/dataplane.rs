@@ -2,23 +2,14 @@
 //! sessions and best paths, and every node's routes. Targets (routing issue): a 1,000-node
 //! full mesh under 2 s, a 5,000-node cluster with route reflectors under 5 s, < 2 GB.
 
+mod common;
+
+use common::peak_rss_mib;
 use std::time::Instant;
 
 use sim_core::gen::{generate, GenOptions};
 use sim_core::scenario::SourceFile;
 use sim_core::state;
-
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
 
 fn bench(label: &str, nodes: usize, route_reflectors: usize) {
     let opts = GenOptions {

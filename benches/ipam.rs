@@ -3,24 +3,14 @@
 //! allocated in under 1 s with under 300 MB peak memory; block choice for 5,000 nodes on
 //! a /8 pool with /26 blocks in under 200 ms.
 
+mod common;
+
+use common::peak_rss_mib;
 use std::time::{Duration, Instant};
 
 use sim_core::gen::{generate, GenOptions};
 use sim_core::scenario::SourceFile;
 use sim_core::{ipam, state};
-
-/// Peak resident memory of this process so far (Linux `VmHWM`), in MiB.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
 
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();

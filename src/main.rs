@@ -367,59 +367,41 @@ fn find_pod<'s>(
         })
 }
 
-fn addr(state: &ClusterState, target: &str, output: &OutputArg) -> Outcome {
+/// A namespace a command can look into: a node's, or a pod's (`NAMESPACE/POD`).
+enum Netns<'s> {
+    Node(&'s sim_core::dataplane::NodeDataplane),
+    Pod(&'s sim_core::dataplane::PodNetwork),
+}
+
+fn find_netns<'s>(state: &'s ClusterState, target: &str) -> Result<Netns<'s>, Outcome> {
     if target.contains('/') {
-        return match find_pod(state, target) {
-            Ok(pod) if output.json() => {
-                print_json(pod);
-                Outcome::Clean
-            }
-            Ok(pod) => {
-                print(&sim_core::render::links::pod_ip_addr(pod));
-                Outcome::Clean
-            }
-            Err(outcome) => outcome,
-        };
-    }
-    let node = match find_node(state, target) {
-        Ok(n) => n,
-        Err(outcome) => return outcome,
-    };
-    let dp = &state.dataplane[node];
-    if output.json() {
-        print_json(&dp.links);
+        find_pod(state, target).map(Netns::Pod)
     } else {
-        print(&sim_core::render::links::ip_addr(dp));
+        find_node(state, target).map(|n| Netns::Node(&state.dataplane[n]))
+    }
+}
+
+fn addr(state: &ClusterState, target: &str, output: &OutputArg) -> Outcome {
+    use sim_core::render::links::{ip_addr, pod_ip_addr};
+    match find_netns(state, target) {
+        Ok(Netns::Node(dp)) if output.json() => print_json(&dp.links),
+        Ok(Netns::Node(dp)) => print(&ip_addr(dp)),
+        Ok(Netns::Pod(pod)) if output.json() => print_json(pod),
+        Ok(Netns::Pod(pod)) => print(&pod_ip_addr(pod)),
+        Err(outcome) => return outcome,
     }
     Outcome::Clean
 }
 
-fn routes(state: &ClusterState, name: &str, style: RouteStyle, output: &OutputArg) -> Outcome {
-    if name.contains('/') {
-        return match find_pod(state, name) {
-            Ok(pod) if output.json() => {
-                print_json(&pod.routes);
-                Outcome::Clean
-            }
-            Ok(pod) => {
-                print(&sim_core::render::routes::pod_ip_route(pod));
-                Outcome::Clean
-            }
-            Err(outcome) => outcome,
-        };
-    }
-    let node = match find_node(state, name) {
-        Ok(n) => n,
+fn routes(state: &ClusterState, target: &str, style: RouteStyle, output: &OutputArg) -> Outcome {
+    use sim_core::render::routes::{ip_route, pod_ip_route, route_n};
+    match find_netns(state, target) {
+        Ok(Netns::Node(dp)) if output.json() => print_json(&dp.routes),
+        Ok(Netns::Node(dp)) if style == RouteStyle::RouteN => print(&route_n(dp)),
+        Ok(Netns::Node(dp)) => print(&ip_route(dp)),
+        Ok(Netns::Pod(pod)) if output.json() => print_json(&pod.routes),
+        Ok(Netns::Pod(pod)) => print(&pod_ip_route(pod)),
         Err(outcome) => return outcome,
-    };
-    let dp = &state.dataplane[node];
-    if output.json() {
-        print_json(&dp.routes);
-    } else {
-        print(&match style {
-            RouteStyle::Ip => sim_core::render::routes::ip_route(dp),
-            RouteStyle::RouteN => sim_core::render::routes::route_n(dp),
-        });
     }
     Outcome::Clean
 }

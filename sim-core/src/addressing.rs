@@ -35,8 +35,8 @@
 //!   an IPv4 address") unless the Node already stores an IPv4 address, which it then keeps.
 //!   [`parse_method`] reports bad regexes/CIDRs up front instead of at detection time.
 
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnetwork::Ipv4Network;
 use regex_lite::Regex;

@@ -35,7 +35,7 @@ const UNDERLAY: (u32, u8) = (0xAC10_0000, 12); // 172.16.0.0/12
 
 fn node_address(i: usize) -> String {
     let ip = UNDERLAY.0 + 10 + i as u32;
-    std::net::Ipv4Addr::from(ip).to_string()
+    core::net::Ipv4Addr::from(ip).to_string()
 }
 
 /// A scenario with `nodes` nodes on one network and `pods` pods spread round-robin
@@ -50,8 +50,8 @@ pub fn generate(opts: &GenOptions) -> String {
     y.push_str(
         "apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: generated\nspec:\n",
     );
-    let net = std::net::Ipv4Addr::from(UNDERLAY.0);
-    let gateway = std::net::Ipv4Addr::from(UNDERLAY.0 + 1);
+    let net = core::net::Ipv4Addr::from(UNDERLAY.0);
+    let gateway = core::net::Ipv4Addr::from(UNDERLAY.0 + 1);
     let _ = writeln!(
         y,
         "  networks:\n    - {{name: lan, cidr: {net}/{}, gateway: {gateway}}}",

@@ -4,7 +4,7 @@
 //! otherwise calico-node autodetects with `IP_AUTODETECTION_METHOD` over the node's
 //! interfaces, numbered as the kernel does (lo 1, then the scenario's NICs from 2).
 
-use std::net::Ipv4Addr;
+use core::net::Ipv4Addr;
 
 use ipnetwork::Ipv4Network;
 use serde::Serialize;

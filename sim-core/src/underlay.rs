@@ -6,8 +6,8 @@
 //! every network of the fabric they are joined to (the fabric's own routing is assumed
 //! converged); they know nothing of pod addresses unless BGP tells them (see `bgp`).
 
+use core::net::Ipv4Addr;
 use std::collections::{BTreeMap, VecDeque};
-use std::net::Ipv4Addr;
 
 use crate::model::{Cluster, NetworkId, NodeId};
 

@@ -8,8 +8,8 @@ pub mod peerings;
 pub mod rib;
 pub mod sessions;
 
+use core::net::Ipv4Addr;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
 
 use serde::Serialize;
 

@@ -6,9 +6,9 @@
 //! peers so both ends are configured. A node-specific peering to an IP that already has a
 //! global one is dropped. Names are BIRD's protocol names (`Mesh_10_0_0_2`).
 
+use core::net::Ipv4Addr;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
@@ -244,7 +244,7 @@ fn targets(p: &BgpPeer, facts: &NodeFacts<'_>) -> Vec<(Ipv4Addr, u32, Option<Nod
             .filter_map(|n| facts.address[n].map(|ip| (ip, facts.as_number[n], Some(n))))
             .collect();
     }
-    let Some(std::net::IpAddr::V4(ip)) = p.peer_ip else {
+    let Some(core::net::IpAddr::V4(ip)) = p.peer_ip else {
         return Vec::new();
     };
     let node = facts.node_with_address(ip);

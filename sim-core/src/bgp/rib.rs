@@ -10,8 +10,8 @@
 //! clients). eBGP prepends the AS and sets next hop self; iBGP keeps the next hop. Best
 //! path: shortest AS path, then eBGP over iBGP, then the lowest neighbour address.
 
+use core::net::Ipv4Addr;
 use std::collections::{HashMap, VecDeque};
-use std::net::Ipv4Addr;
 
 use serde::Serialize;
 

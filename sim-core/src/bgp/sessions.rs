@@ -4,7 +4,7 @@
 //! right AS numbers and ports, at least one end actively connects, the local source
 //! address is really on the node, and TCP 179 gets through the underlay both ways.
 
-use std::net::Ipv4Addr;
+use core::net::Ipv4Addr;
 
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
 //! The links of a node's network namespace, numbered as the kernel numbers them.
 
-use std::net::Ipv4Addr;
+use core::net::Ipv4Addr;
 
 use ipnetwork::Ipv4Network;
 use serde::Serialize;
@@ -97,9 +97,9 @@ impl NodeLinks {
                 peer_ifindex: None,
             });
         }
-        let tunnel_address = |ip: std::net::IpAddr| match ip {
-            std::net::IpAddr::V4(v4) => Ipv4Network::new(v4, 32).expect("valid"),
-            std::net::IpAddr::V6(_) => unreachable!("tunnel addresses come from IPv4 pools"),
+        let tunnel_address = |ip: core::net::IpAddr| match ip {
+            core::net::IpAddr::V4(v4) => Ipv4Network::new(v4, 32).expect("valid"),
+            core::net::IpAddr::V6(_) => unreachable!("tunnel addresses come from IPv4 pools"),
         };
         if let Some(ip) = tunnels.ipip {
             links.push(Link {

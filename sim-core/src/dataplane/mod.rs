@@ -9,7 +9,7 @@
 mod links;
 mod routes;
 
-use std::net::Ipv4Addr;
+use core::net::Ipv4Addr;
 
 use ipnetwork::Ipv4Network;
 use serde::Serialize;

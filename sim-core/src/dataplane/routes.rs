@@ -1,7 +1,7 @@
 //! Each node's kernel routes: connected and default routes, pod /32s, BIRD's blackholes and
 //! learned routes, Felix's VXLAN routes; and each pod's own two routes.
 
-use std::net::{IpAddr, Ipv4Addr};
+use core::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 use serde::Serialize;

@@ -4,8 +4,8 @@
 //! in order and each pool's candidates in the node's pseudo-random order; last, borrowing
 //! from any existing block unless strictAffinity. Messages are Calico's own.
 
+use core::net::IpAddr;
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use ipnetwork::IpNetwork;
 

@@ -1,7 +1,7 @@
 //! One IPAM block (libcalico-go `AllocationBlock`): ordinals, who holds them, which are free.
 
+use core::net::IpAddr;
 use std::collections::VecDeque;
-use std::net::IpAddr;
 
 use ipnetwork::IpNetwork;
 use serde::Serialize;

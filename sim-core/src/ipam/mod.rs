@@ -14,8 +14,8 @@ pub mod block;
 pub mod block_order;
 pub mod gorand;
 
+use core::net::IpAddr;
 use std::fmt;
-use std::net::IpAddr;
 
 use serde::Serialize;
 

@@ -10,8 +10,8 @@ mod validate_calico;
 mod validate_topology;
 pub mod version;
 
+use core::net::{IpAddr, Ipv4Addr};
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 use serde::Serialize;

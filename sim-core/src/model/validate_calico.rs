@@ -1,8 +1,8 @@
 //! Validates the `projectcalico.org/v3` resources with Calico's own rules and messages
 //! (libcalico-go validator and clientv3, v3.28), and joins them to the topology.
 
+use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 use serde_json::Value;

@@ -1,8 +1,8 @@
 //! Validates calisim's own topology (networks, routers, externals, nodes) and the
 //! Kubernetes objects placed on it (namespaces, pods).
 
+use core::net::{IpAddr, Ipv4Addr};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 

@@ -3,8 +3,8 @@
 //! Veth ends print as `name@ifN` with the peer's ifindex in the other namespace, so a
 //! student can pair `caliXXXX@if3` on the node with `eth0@if7` in the pod.
 
+use core::net::Ipv4Addr;
 use std::fmt::Write;
-use std::net::Ipv4Addr;
 
 use crate::dataplane::{Link, LinkKind, NodeDataplane, PodNetwork};
 

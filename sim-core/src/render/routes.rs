@@ -1,7 +1,7 @@
 //! A node's routing table as `ip route` (iproute2) and `route -n` (net-tools) print it.
 
+use core::net::Ipv4Addr;
 use std::fmt::Write;
-use std::net::Ipv4Addr;
 
 use crate::dataplane::{NodeDataplane, PodNetwork, Proto, Route, RouteKind};
 
