@@ -58,7 +58,7 @@ pub fn matches_mtu_iface_pattern(name: &str) -> bool {
 
 /// Configured tunnel MTUs (`FELIX_IPINIPMTU`, `FELIX_VXLANMTU`, `FELIX_VXLANMTUV6`,
 /// `FELIX_WIREGUARDMTU`, `FELIX_WIREGUARDMTUV6`). `None` and `Some(0)` both mean "not set".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct MtuOverrides {
     pub ipip: Option<u32>,
     pub vxlan: Option<u32>,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::bgp::{BgpState, Speaker};
 use crate::ipam::IpamState;
 use crate::model::{CalicoVersion, Cluster, EncapMode, NodeId, PodId, PoolId};
-use crate::mtu::{self, EnabledEncaps, MtuOverrides, TunnelMtus};
+use crate::mtu::{self, EnabledEncaps, TunnelMtus};
 use crate::naming;
 
 use super::links::{host_veth, NodeLinks};
@@ -396,14 +396,7 @@ impl NodeCtx<'_> {
             .map(|f| (f.name.as_str(), f.mtu))
             .collect();
         let host = mtu::host_mtu(&nics);
-        let felix = self.cluster.felix.mtus(self.node);
-        let overrides = MtuOverrides {
-            ipip: felix.ipip,
-            vxlan: felix.vxlan,
-            vxlan_v6: felix.vxlan_v6,
-            wireguard: felix.wireguard,
-            wireguard_v6: felix.wireguard_v6,
-        };
+        let overrides = self.cluster.felix.mtus(self.node);
         let tunnels = if self.cluster.calico_version < CalicoVersion::parse("v3.17").expect("valid")
         {
             TunnelMtus::v3_16(&overrides)

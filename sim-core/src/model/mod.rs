@@ -271,16 +271,9 @@ fn serialize_opt_selector<S: serde::Serializer>(
     }
 }
 
-/// MTU settings of a FelixConfiguration (`default`, or `node.<name>` for one node).
-/// None leaves Felix to derive the MTU from the host's (calico-semantics §2.6).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct FelixMtus {
-    pub ipip: Option<u32>,
-    pub vxlan: Option<u32>,
-    pub vxlan_v6: Option<u32>,
-    pub wireguard: Option<u32>,
-    pub wireguard_v6: Option<u32>,
-}
+/// MTU settings of a FelixConfiguration (`default`, or `node.<name>` for one node); unset
+/// ones leave Felix to derive the MTU from the host's (calico-semantics §2.6).
+pub type FelixMtus = crate::mtu::MtuOverrides;
 
 /// The FelixConfiguration settings calisim models.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
