@@ -21,6 +21,23 @@ pub enum InputError {
     EmptyDirectory { path: String },
 }
 
+/// Reads a scenario plus any `--manifest` files (a whole calico.yaml, an Installation...),
+/// which are read after the scenario's own files.
+pub fn read_scenario_with(
+    path: Option<&Path>,
+    manifests: &[std::path::PathBuf],
+) -> Result<Vec<SourceFile>, InputError> {
+    let mut files = read_scenario(path)?;
+    for m in manifests {
+        let text = fs::read_to_string(m).map_err(|source| InputError::Io {
+            path: m.display().to_string(),
+            source,
+        })?;
+        files.push(SourceFile::new(m.display().to_string(), text));
+    }
+    Ok(files)
+}
+
 /// Reads a scenario: a file, or a directory whose `*.yaml`/`*.yml` files are read in name order.
 pub fn read_scenario(path: Option<&Path>) -> Result<Vec<SourceFile>, InputError> {
     let Some(path) = path else {

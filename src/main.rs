@@ -122,6 +122,16 @@ enum RouteStyle {
 struct ScenarioArg {
     /// A scenario file or directory (default: the embedded three-node cluster).
     scenario: Option<PathBuf>,
+    /// A real install manifest to apply too (a whole calico.yaml: calico-node's environment,
+    /// calico-config, kubeadm-config); may be repeated.
+    #[arg(long = "manifest", value_name = "FILE")]
+    manifests: Vec<PathBuf>,
+}
+
+impl ScenarioArg {
+    fn read(&self) -> Result<Vec<sim_core::scenario::SourceFile>, input::InputError> {
+        input::read_scenario_with(self.scenario.as_deref(), &self.manifests)
+    }
 }
 
 #[derive(Args)]
@@ -229,7 +239,7 @@ fn report(diags: &Diagnostics) {
 /// Loads and computes the scenario, reports diagnostics, then runs `f`.
 /// Input errors end the command with exit code 2, as for any unusable argument.
 fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Outcome {
-    let files = match input::read_scenario(arg.scenario.as_deref()) {
+    let files = match arg.read() {
         Ok(files) => files,
         Err(e) => {
             eprintln!("error: {e}");
@@ -257,7 +267,7 @@ fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Ou
 }
 
 fn check(arg: &ScenarioArg, output: &OutputArg) -> Outcome {
-    let files = match input::read_scenario(arg.scenario.as_deref()) {
+    let files = match arg.read() {
         Ok(files) => files,
         Err(e) => {
             eprintln!("error: {e}");

@@ -397,17 +397,30 @@ impl NodeCtx<'_> {
             .collect();
         let host = mtu::host_mtu(&nics);
         let overrides = self.cluster.felix.mtus(self.node);
-        let tunnels = if self.cluster.calico_version < CalicoVersion::parse("v3.17").expect("valid")
-        {
+        let v3_16 = self.cluster.calico_version < CalicoVersion::parse("v3.17").expect("valid");
+        let tunnels = if v3_16 {
             TunnelMtus::v3_16(&overrides)
         } else {
             TunnelMtus::auto(host, &overrides)
+        };
+        // The pod's veth MTU is the CNI config's: veth_mtu when set; else v3.17+ takes Felix's
+        // computed MTU, and v3.16 manifests shipped 1440 (1410 in calico-vxlan.yaml).
+        let pod = match self.cluster.cni_mtu {
+            Some(m) => m,
+            None if v3_16 => {
+                if enabled.vxlan {
+                    1410
+                } else {
+                    1440
+                }
+            }
+            None => mtu::pod_mtu(host, &tunnels, enabled),
         };
         Mtus {
             host,
             ipip: tunnels.ipip,
             vxlan: tunnels.vxlan,
-            pod: mtu::pod_mtu(host, &tunnels, enabled),
+            pod,
         }
     }
 

@@ -5,6 +5,7 @@
 //! sees a string where a typed value belongs.
 
 mod defaults;
+mod install;
 mod resolve;
 mod validate_calico;
 mod validate_topology;
@@ -327,6 +328,8 @@ pub struct Cluster {
     pub bgp_node_overrides: BTreeMap<NodeId, BgpConfig>,
     pub bgp_peers: Vec<BgpPeer>,
     pub felix: FelixConfig,
+    /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
+    pub cni_mtu: Option<u32>,
 }
 
 impl Cluster {

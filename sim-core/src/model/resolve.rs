@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
-use super::{defaults, validate_calico, validate_topology, Cluster};
+use super::{defaults, install, validate_calico, validate_topology, Cluster};
+use crate::mtu::MtuOverrides;
 
 /// A resource with where it came from and its diagnostic label.
 pub(super) struct Located<'a, S> {
@@ -52,6 +53,8 @@ pub(super) struct ByKind<'a> {
     pub bgp_peers: Vec<Located<'a, crate::scenario::BgpPeerSpec>>,
     pub calico_nodes: Vec<Located<'a, crate::scenario::CalicoNodeSpec>>,
     pub felix_configs: Vec<Located<'a, crate::scenario::FelixConfigurationSpec>>,
+    pub daemonsets: Vec<Located<'a, crate::scenario::DaemonSetSpec>>,
+    pub config_maps: Vec<super::install::SourcedConfigMap<'a>>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -84,6 +87,10 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::BgpPeer(r) => push!(k.bgp_peers, r),
             Document::CalicoNode(r) => push!(k.calico_nodes, r),
             Document::FelixConfiguration(r) => push!(k.felix_configs, r),
+            Document::DaemonSet(r) => push!(k.daemonsets, r),
+            Document::ConfigMap(map) => k
+                .config_maps
+                .push(super::install::SourcedConfigMap { origin, map }),
         }
     }
     k
@@ -143,8 +150,15 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     };
 
     let mut topology = validate_topology::validate(cluster_doc, &docs, &mut diags);
-    let calico = validate_calico::validate(&mut topology, &docs, &mut diags);
-    let pools = defaults::with_default_pool(calico.pools, &topology, &mut diags);
+    let manifest = install::apply(
+        &mut topology,
+        &docs.daemonsets,
+        &docs.config_maps,
+        &mut diags,
+    );
+    let mut calico = validate_calico::validate(&mut topology, &docs, &mut diags);
+    calico.felix.global = env_over_datastore(manifest.mtu, calico.felix.global);
+    let pools = defaults::with_default_pool(calico.pools, &topology, &manifest.pool, &mut diags);
     validate_calico::check_pools_in_pod_subnet(&pools, &topology, &docs, &mut diags);
 
     if diags.has_errors() {
@@ -171,6 +185,18 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp_node_overrides: calico.bgp_node_overrides,
         bgp_peers: calico.bgp_peers,
         felix: calico.felix,
+        cni_mtu: manifest.cni_mtu,
     };
     (Some(cluster), diags)
+}
+
+/// Felix ranks environment variables above FelixConfiguration resources.
+fn env_over_datastore(env: MtuOverrides, datastore: MtuOverrides) -> MtuOverrides {
+    MtuOverrides {
+        ipip: env.ipip.or(datastore.ipip),
+        vxlan: env.vxlan.or(datastore.vxlan),
+        vxlan_v6: env.vxlan_v6.or(datastore.vxlan_v6),
+        wireguard: env.wireguard.or(datastore.wireguard),
+        wireguard_v6: env.wireguard_v6.or(datastore.wireguard_v6),
+    }
 }

@@ -261,9 +261,13 @@ pub(super) fn check_pools_in_pod_subnet(
             .find(|p| p.resource.metadata.name == pool.name)
         {
             Some(doc) => doc.error("spec.cidr", message),
-            None => crate::diag::Diagnostic::error(message)
-                .resource(format!("IPPool[{}]", pool.name))
-                .field("spec.cidr"),
+            // calico-node created it from CALICO_IPV4POOL_CIDR: the cluster runs with it, so
+            // it is a finding to fix, not input calisim must refuse.
+            None => crate::diag::Diagnostic::warning(format!(
+                "{message} (the default pool calico-node creates from CALICO_IPV4POOL_CIDR; the operator would refuse it)"
+            ))
+            .resource(format!("IPPool[{}]", pool.name))
+            .field("spec.cidr"),
         };
         diags.push(diag.hint(hint));
     }

@@ -54,6 +54,8 @@ pub enum Document {
     BgpPeer(Resource<BgpPeerSpec>),
     CalicoNode(Resource<CalicoNodeSpec>),
     FelixConfiguration(Resource<FelixConfigurationSpec>),
+    DaemonSet(Resource<DaemonSetSpec>),
+    ConfigMap(ConfigMapDoc),
 }
 
 impl Document {
@@ -70,6 +72,8 @@ impl Document {
             Document::BgpPeer(r) => ("BGPPeer", &r.metadata),
             Document::CalicoNode(r) => ("Node", &r.metadata),
             Document::FelixConfiguration(r) => ("FelixConfiguration", &r.metadata),
+            Document::DaemonSet(r) => ("DaemonSet", &r.metadata),
+            Document::ConfigMap(c) => ("ConfigMap", &c.metadata),
         };
         resource_label(kind, meta.namespace.as_deref(), &meta.name)
     }
@@ -92,6 +96,8 @@ pub struct Scenario {
 /// What calisim does with a given `apiVersion` group and kind.
 enum KindSupport {
     Read(fn(&str) -> Result<Document, serde_saphyr::Error>),
+    /// Install plumbing that carries no networking (CRDs, RBAC, service accounts...).
+    Ignored,
     NotYetSupported,
     Unknown,
 }
@@ -127,6 +133,19 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         ("projectcalico.org", "FelixConfiguration") => {
             read!(FelixConfigurationSpec, Document::FelixConfiguration)
         }
+        ("apps", "DaemonSet") => read!(DaemonSetSpec, Document::DaemonSet),
+        ("", "ConfigMap") => {
+            KindSupport::Read(|t| from_yaml::<ConfigMapDoc>(t).map(Document::ConfigMap))
+        }
+        ("apiextensions.k8s.io", "CustomResourceDefinition")
+        | (
+            "rbac.authorization.k8s.io",
+            "ClusterRole" | "ClusterRoleBinding" | "Role" | "RoleBinding",
+        )
+        | ("", "ServiceAccount" | "Secret")
+        | ("policy", "PodDisruptionBudget")
+        | ("scheduling.k8s.io", "PriorityClass")
+        | ("apps", "Deployment") => KindSupport::Ignored,
         (
             "projectcalico.org",
             "NetworkPolicy"
@@ -144,8 +163,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             | "StagedKubernetesNetworkPolicy",
         )
         | ("operator.tigera.io", "Installation" | "APIServer")
-        | ("apps", "DaemonSet" | "Deployment")
-        | ("", "Service" | "ConfigMap" | "ServiceAccount" | "Endpoints")
+        | ("", "Service" | "Endpoints")
         | ("networking.k8s.io", "NetworkPolicy")
         | ("kubeadm.k8s.io", "ClusterConfiguration" | "InitConfiguration") => {
             KindSupport::NotYetSupported
@@ -203,6 +221,14 @@ fn quick_kind(text: &str) -> Option<(String, String)> {
     Some((top_level("apiVersion")?, top_level("kind")?))
 }
 
+/// Does the document's first content line start a top-level sequence?
+fn is_list(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_end)
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .is_some_and(|l| l.starts_with("- ") || l == "-")
+}
+
 fn parse_document(
     raw: &RawDocument<'_>,
     origin: &Origin,
@@ -210,6 +236,13 @@ fn parse_document(
 ) -> Option<Document> {
     let (api_version, kind) = match quick_kind(raw.text) {
         Some(found) => found,
+        None if is_list(raw.text) => {
+            diags.push(
+                Diagnostic::warning("document is a YAML list, not a Kubernetes object (a kustomize JSON patch?); skipped")
+                    .at(origin),
+            );
+            return None;
+        }
         None => {
             let header = header(raw, origin, diags)?;
             match (header.api_version, header.kind) {
@@ -245,6 +278,7 @@ fn parse_document(
                 None
             }
         },
+        KindSupport::Ignored => None,
         KindSupport::NotYetSupported => {
             diags.push(
                 Diagnostic::warning(format!(

@@ -1,0 +1,142 @@
+//! Real Calico manifests (../shared/fixtures/manifests, v3.13–v3.28) load as they are, and
+//! calico-node's environment in them decides the version, backend, default pool and MTUs.
+
+use std::path::{Path, PathBuf};
+
+use sim_core::model::{Backend, EncapMode};
+use sim_core::scenario::SourceFile;
+use sim_core::state::{self, ClusterState};
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/manifests"
+);
+
+/// Two nodes on a 10.10.0.0/24 LAN, no kubeadm section, two pods.
+const CLUSTER: &str = "apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {name: t}\nspec:\n  networks: [{name: lan, cidr: 10.10.0.0/24, gateway: 10.10.0.1}]\n  nodes:\n    - {name: n1, interfaces: [{name: eth0, network: lan, address: 10.10.0.11}]}\n    - {name: n2, interfaces: [{name: eth0, network: lan, address: 10.10.0.12}]}\n  pods: [{name: a, node: n1}, {name: b, node: n2}]\n";
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(FIXTURES);
+    assert!(dir.is_dir(), "../shared is missing: expected {FIXTURES}; calisim's fixture tests need ../shared beside the repo");
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable fixture dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn with_manifest(path: &Path) -> Result<ClusterState, String> {
+    let text = std::fs::read_to_string(path).expect("readable manifest");
+    let files = [
+        SourceFile::new("cluster.yaml", CLUSTER),
+        SourceFile::new(path.display().to_string(), text),
+    ];
+    state::load(&files)
+        .map(|(c, _)| state::compute(c))
+        .map_err(|d| d.to_string())
+}
+
+fn manifest(rel: &str) -> ClusterState {
+    let path = Path::new(FIXTURES).join(rel);
+    with_manifest(&path).unwrap_or_else(|e| panic!("{rel}:\n{e}"))
+}
+
+#[test]
+fn every_real_manifest_loads() {
+    let all = fixtures();
+    assert!(
+        all.len() >= 25,
+        "expected the manifest fixtures, found {}",
+        all.len()
+    );
+    for path in all {
+        if let Err(e) = with_manifest(&path) {
+            panic!("{} does not load:\n{e}", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_v3_28_manifest_installs_an_ipip_pool_on_192_168() {
+    let s = manifest("calico-v3.28.2/calico.yaml");
+    assert_eq!(s.cluster.calico_version.to_string(), "v3.28.2");
+    assert_eq!(s.cluster.backend, Backend::Bird);
+    let p = &s.cluster.pools[0];
+    assert_eq!(
+        (
+            p.cidr.to_string(),
+            p.ipip_mode,
+            p.vxlan_mode,
+            p.nat_outgoing
+        ),
+        (
+            "192.168.0.0/16".into(),
+            EncapMode::Always,
+            EncapMode::Never,
+            true
+        )
+    );
+}
+
+#[test]
+fn calico_vxlan_yaml_runs_felix_vxlan_without_bird() {
+    let s = manifest("calico-v3.28.2/calico-vxlan.yaml");
+    assert_eq!(s.cluster.backend, Backend::Vxlan);
+    let p = &s.cluster.pools[0];
+    assert_eq!(
+        (p.ipip_mode, p.vxlan_mode),
+        (EncapMode::Never, EncapMode::CrossSubnet)
+    );
+    assert!(s.bgp.sessions.is_empty(), "no BIRD, no sessions");
+    // Same subnet and CrossSubnet: Felix routes straight out of eth0.
+    let routes = sim_core::render::routes::ip_route(&s.dataplane[0]);
+    assert!(
+        routes
+            .lines()
+            .any(|l| l.ends_with("dev eth0 proto 80 onlink")),
+        "{routes}"
+    );
+    // v3.20's calico-vxlan.yaml already used CrossSubnet; the v3.16-era one used Always and
+    // left CALICO_IPV4POOL_IPIP unset, which calico-node reads as Never.
+    let v3_20 = manifest("calico-v3.20.4-release/calico-vxlan.yaml");
+    assert_eq!(v3_20.cluster.pools[0].vxlan_mode, EncapMode::CrossSubnet);
+    let v3_16 = manifest("capz/capz-calico-v3.16.3-vxlan.yaml");
+    assert_eq!(
+        (
+            v3_16.cluster.pools[0].ipip_mode,
+            v3_16.cluster.pools[0].vxlan_mode
+        ),
+        (EncapMode::Never, EncapMode::Always)
+    );
+}
+
+#[test]
+fn a_customised_v3_16_manifest_keeps_its_edits() {
+    // tmax install-cni 5.0: IPIP Never, CALICO_IPV4POOL_CIDR 10.0.0.0/16, first-found.
+    let s = manifest("tmax-install-cni-5.0/calico.yaml");
+    assert_eq!(s.cluster.calico_version.to_string(), "v3.16.6");
+    let p = &s.cluster.pools[0];
+    assert_eq!(
+        (p.cidr.to_string(), p.ipip_mode),
+        ("10.0.0.0/16".into(), EncapMode::Never)
+    );
+    // v3.16's calico.yaml sets veth_mtu 1440: Felix takes it for every tunnel and the pods.
+    assert_eq!(s.dataplane[0].mtu.pod, 1440);
+}
+
+#[test]
+fn policy_only_installs_route_nothing() {
+    let s = manifest("calico-v3.28.2/calico-policy-only.yaml");
+    assert_eq!(s.cluster.backend, Backend::None);
+    assert!(s.bgp.sessions.is_empty());
+    assert!(s.node_addresses.iter().all(|a| a.address.is_none()));
+}
