@@ -56,6 +56,19 @@ enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
+    /// `calicoctl get ippools|nodes [NAME]`: resources as calicoctl lists them.
+    Get {
+        /// ippools (ippool, pools) or nodes (node).
+        #[arg(value_enum)]
+        kind: GetKind,
+        /// One resource by name (nodes only).
+        name: Option<String>,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// Output: table (default), wide, yaml (nodes) or json.
+        #[arg(short = 'o', long = "output", value_enum, default_value_t = GetFormat::Table)]
+        format: GetFormat,
+    },
     /// Node views, as calicoctl prints them.
     Node {
         #[command(subcommand)]
@@ -108,6 +121,22 @@ enum NodeCommand {
         #[command(flatten)]
         output: OutputArg,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GetKind {
+    #[value(alias = "ippool", alias = "pools", alias = "pool")]
+    Ippools,
+    #[value(alias = "node")]
+    Nodes,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GetFormat {
+    Table,
+    Wide,
+    Yaml,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -184,6 +213,12 @@ fn main() -> ExitCode {
             style,
             output,
         } => with_state(&scenario, |state| routes(state, &node, style, &output)),
+        Command::Get {
+            kind,
+            name,
+            scenario,
+            format,
+        } => with_state(&scenario, |state| get(state, kind, name.as_deref(), format)),
         Command::Addr {
             target,
             scenario,
@@ -430,6 +465,40 @@ fn node_status(state: &ClusterState, name: &str, output: &OutputArg) -> Outcome 
         }));
     } else {
         print(&sim_core::render::status::node_status(state, node));
+    }
+    Outcome::Clean
+}
+
+fn get(state: &ClusterState, kind: GetKind, name: Option<&str>, format: GetFormat) -> Outcome {
+    use sim_core::render::get;
+    let wide = format == GetFormat::Wide;
+    match (kind, format) {
+        (GetKind::Ippools, GetFormat::Json) => print_json(&state.cluster.pools),
+        (GetKind::Ippools, GetFormat::Yaml) => {
+            eprintln!("error: -o yaml is available for nodes; use -o json for pools");
+            return Outcome::Usage;
+        }
+        (GetKind::Ippools, _) => print(&get::ippools(state, wide)),
+        (GetKind::Nodes, GetFormat::Yaml | GetFormat::Json) => {
+            let Some(name) = name else {
+                eprintln!("error: -o yaml/json needs a node name: calisim get node NAME -o yaml");
+                return Outcome::Usage;
+            };
+            let node = match find_node(state, name) {
+                Ok(n) => n,
+                Err(outcome) => return outcome,
+            };
+            if format == GetFormat::Json {
+                print_json(&serde_json::json!({
+                    "name": name,
+                    "address": state.node_addresses[node],
+                    "tunnels": state.ipam.tunnels[node],
+                }));
+            } else {
+                print(&get::node_yaml(state, node));
+            }
+        }
+        (GetKind::Nodes, _) => print(&get::nodes(state, wide)),
     }
     Outcome::Clean
 }

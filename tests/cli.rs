@@ -181,3 +181,52 @@ fn routes_addr_and_node_status_of_the_default_cluster() {
         "no node `nosuchnode` in the scenario; nodes: minikube, minikube-m02, minikube-m03"
     ));
 }
+
+#[test]
+fn a_real_manifest_changes_the_cluster() {
+    let manifest = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/manifests/calico-v3.28.2/calico-vxlan.yaml"
+    );
+    assert!(
+        std::path::Path::new(manifest).exists(),
+        "../shared is missing: expected {manifest}"
+    );
+    let o = calisim(&["routes", "minikube", "--manifest", manifest]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("blackhole 10.244.120.64/26 proto 80\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("10.244.151.0/26 via 192.168.49.4 dev eth0 proto 80 onlink\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["check", "--manifest", manifest]);
+    assert!(stdout(&o).contains("Calico v3.28.2"), "{}", stdout(&o));
+}
+
+#[test]
+fn get_lists_pools_and_nodes_as_calicoctl_does() {
+    let o = calisim(&["get", "ippools", "-o", "wide"]);
+    assert_eq!(
+        stdout(&o),
+        "NAME                  CIDR            NAT    IPIPMODE   VXLANMODE   DISABLED   SELECTOR\ndefault-ipv4-ippool   10.244.0.0/16   true   Always     Never       false      all()\n"
+    );
+    let o = calisim(&["get", "nodes", "-o", "wide"]);
+    assert!(
+        stdout(&o).contains("minikube-m02   (64512)   192.168.49.3/24"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["get", "node", "minikube-m03", "-o", "yaml"]);
+    assert!(
+        stdout(&o).contains("    ipv4IPIPTunnelAddr: 10.244.151.0\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["get", "nodes", "-o", "yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
