@@ -65,6 +65,13 @@ fn node_address(cluster: &Cluster, node: &Node) -> NodeAddress {
             reason: format!("set in the Calico Node resource (spec.bgp.ipv4Address: {address})"),
         };
     }
+    if cluster.ip_autodetection_disabled {
+        return NodeAddress {
+            address: None,
+            interface: None,
+            reason: "IP autodetection is disabled (nodeAddressAutodetectionV4: {}) and no Node resource sets spec.bgp.ipv4Address".into(),
+        };
+    }
     let interfaces: Vec<HostInterface<'_>> = node
         .interfaces
         .iter()

@@ -15,9 +15,18 @@ const FIXTURES: &str = concat!(
 /// Two nodes on a 10.10.0.0/24 LAN, no kubeadm section, two pods.
 const CLUSTER: &str = "apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {name: t}\nspec:\n  networks: [{name: lan, cidr: 10.10.0.0/24, gateway: 10.10.0.1}]\n  nodes:\n    - {name: n1, interfaces: [{name: eth0, network: lan, address: 10.10.0.11}]}\n    - {name: n2, interfaces: [{name: eth0, network: lan, address: 10.10.0.12}]}\n  pods: [{name: a, node: n1}, {name: b, node: n2}]\n";
 
+const OPERATOR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/operator"
+);
+
 fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(FIXTURES);
-    assert!(dir.is_dir(), "../shared is missing: expected {FIXTURES}; calisim's fixture tests need ../shared beside the repo");
+    yaml_files(FIXTURES)
+}
+
+fn yaml_files(root: &str) -> Vec<PathBuf> {
+    let dir = Path::new(root);
+    assert!(dir.is_dir(), "../shared is missing: expected {root}; calisim's fixture tests need ../shared beside the repo");
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -139,4 +148,77 @@ fn policy_only_installs_route_nothing() {
     assert_eq!(s.cluster.backend, Backend::None);
     assert!(s.bgp.sessions.is_empty());
     assert!(s.node_addresses.iter().all(|a| a.address.is_none()));
+}
+
+fn with_installation(text: &str) -> Result<ClusterState, String> {
+    let files = [
+        SourceFile::new("cluster.yaml", CLUSTER),
+        SourceFile::new("installation.yaml", text),
+    ];
+    state::load(&files)
+        .map(|(c, _)| state::compute(c))
+        .map_err(|d| d.to_string())
+}
+
+#[test]
+fn every_operator_fixture_loads() {
+    let all = yaml_files(OPERATOR);
+    assert!(
+        all.len() >= 15,
+        "expected the operator fixtures, found {}",
+        all.len()
+    );
+    for path in all {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        if let Err(e) = with_installation(&text) {
+            panic!("{} does not load:\n{e}", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_operator_default_custom_resources_give_a_vxlan_crosssubnet_pool() {
+    let text = std::fs::read_to_string(
+        Path::new(OPERATOR).join("v3.28.2__manifests__custom-resources.yaml"),
+    )
+    .expect("fixture");
+    let s = with_installation(&text).expect("loads");
+    let p = &s.cluster.pools[0];
+    assert_eq!(
+        (
+            p.name.as_str(),
+            p.cidr.to_string(),
+            p.ipip_mode,
+            p.vxlan_mode
+        ),
+        (
+            "default-ipv4-ippool",
+            "192.168.0.0/16".to_string(),
+            EncapMode::Never,
+            EncapMode::CrossSubnet
+        )
+    );
+}
+
+#[test]
+fn installation_settings_drive_bgp_mtu_and_autodetection() {
+    let text = "apiVersion: operator.tigera.io/v1\nkind: Installation\nmetadata: {name: default}\nspec:\n  calicoNetwork:\n    bgp: Disabled\n    mtu: 1400\n    nodeAddressAutodetectionV4: {canReach: 8.8.8.8}\n    ipPools: [{cidr: 10.48.0.0/16, encapsulation: VXLAN, natOutgoing: Disabled}]\n";
+    let s = with_installation(text).expect("loads");
+    assert_eq!(s.cluster.backend, Backend::Vxlan);
+    assert!(!s.cluster.pools[0].nat_outgoing);
+    assert_eq!(s.dataplane[0].mtu.pod, 1400);
+    assert_eq!(
+        s.node_addresses[0]
+            .address
+            .map(|a| a.to_string())
+            .as_deref(),
+        Some("10.10.0.11/24")
+    );
+}
+
+#[test]
+fn the_operator_refuses_pools_outside_kubeadms_pod_subnet() {
+    let text = "apiVersion: operator.tigera.io/v1\nkind: Installation\nmetadata: {name: default}\nspec:\n  calicoNetwork:\n    ipPools: [{cidr: 192.168.0.0/16, encapsulation: VXLANCrossSubnet}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: kubeadm-config, namespace: kube-system}\ndata:\n  ClusterConfiguration: |\n    networking:\n      podSubnet: 10.244.0.0/16\n";
+    let e = with_installation(text).err().expect("refused");
+    assert!(e.contains("installation.yaml:6 (document 1): Installation[default].spec.calicoNetwork.ipPools: Could not resolve CalicoNetwork IPPool and kubeadm configuration: IPPool 192.168.0.0/16 is not within the platform's configured pod network CIDR(s) [10.244.0.0/16]"), "{e}");
 }

@@ -14,7 +14,7 @@ use crate::selector::Selector;
 use super::install::DefaultPoolEnv;
 use super::validate_calico::overlaps;
 use super::validate_topology::Topology;
-use super::{EncapMode, IpPool};
+use super::{EncapMode, IpPool, PoolSource};
 
 pub const DEFAULT_POOL_NAME: &str = "default-ipv4-ippool";
 
@@ -50,7 +50,7 @@ pub(super) fn with_default_pool(
             .unwrap_or_else(|| Selector::parse("all()").expect("all() parses")),
         allows_workloads: true,
         allows_tunnels: true,
-        is_default: true,
+        source: PoolSource::CalicoNodeDefault,
     });
     pools.sort_by(|a, b| a.name.cmp(&b.name));
     pools

@@ -6,6 +6,7 @@
 
 mod defaults;
 mod install;
+mod installation;
 mod resolve;
 mod validate_calico;
 mod validate_topology;
@@ -164,6 +165,15 @@ impl EncapMode {
     }
 }
 
+/// Who created a pool: an IPPool resource, the operator from an Installation, or
+/// calico-node's default-pool logic at startup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PoolSource {
+    Resource,
+    Installation,
+    CalicoNodeDefault,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IpPool {
     pub name: String,
@@ -178,8 +188,8 @@ pub struct IpPool {
     pub node_selector: Selector,
     pub allows_workloads: bool,
     pub allows_tunnels: bool,
-    /// True when calisim created it as calico-node would (no pool in the input).
-    pub is_default: bool,
+    /// Who created the pool.
+    pub source: PoolSource,
 }
 
 fn serialize_display<T: std::fmt::Display, S: serde::Serializer>(
@@ -309,6 +319,8 @@ pub struct Cluster {
     /// calico-node's node address autodetection for every node.
     #[serde(serialize_with = "serialize_display")]
     pub ip_autodetection: crate::addressing::Method,
+    /// Autodetection switched off (operator `nodeAddressAutodetectionV4: {}`).
+    pub ip_autodetection_disabled: bool,
     pub kubeadm: Option<Kubeadm>,
     pub cloud: Cloud,
     pub src_dst_check: bool,

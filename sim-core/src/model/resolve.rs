@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
-use super::{defaults, install, validate_calico, validate_topology, Cluster};
+use super::{defaults, install, installation, validate_calico, validate_topology, Cluster};
 use crate::mtu::MtuOverrides;
 
 /// A resource with where it came from and its diagnostic label.
@@ -54,6 +54,7 @@ pub(super) struct ByKind<'a> {
     pub calico_nodes: Vec<Located<'a, crate::scenario::CalicoNodeSpec>>,
     pub felix_configs: Vec<Located<'a, crate::scenario::FelixConfigurationSpec>>,
     pub daemonsets: Vec<Located<'a, crate::scenario::DaemonSetSpec>>,
+    pub installations: Vec<Located<'a, crate::scenario::InstallationSpec>>,
     pub config_maps: Vec<super::install::SourcedConfigMap<'a>>,
 }
 
@@ -88,6 +89,7 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::CalicoNode(r) => push!(k.calico_nodes, r),
             Document::FelixConfiguration(r) => push!(k.felix_configs, r),
             Document::DaemonSet(r) => push!(k.daemonsets, r),
+            Document::Installation(r) => push!(k.installations, r),
             Document::ConfigMap(map) => k
                 .config_maps
                 .push(super::install::SourcedConfigMap { origin, map }),
@@ -150,13 +152,39 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     };
 
     let mut topology = validate_topology::validate(cluster_doc, &docs, &mut diags);
-    let manifest = install::apply(
+    let mut manifest = install::apply(
         &mut topology,
         &docs.daemonsets,
         &docs.config_maps,
         &mut diags,
     );
+    let operator = installation::apply(&mut topology, &docs.installations, &mut diags);
     let mut calico = validate_calico::validate(&mut topology, &docs, &mut diags);
+    if let Some(pools) = operator.pools {
+        for p in pools
+            .iter()
+            .filter(|p| calico.pools.iter().any(|q| q.name == p.name))
+        {
+            diags.push(Diagnostic::error(format!(
+                "the Installation's pool `{}` has the name of an IPPool resource: the operator and the resource would fight over it",
+                p.name
+            )));
+        }
+        calico.pools.extend(pools);
+        calico.pools.sort_by(|a, b| a.name.cmp(&b.name));
+        manifest.pool.no_default_pools = true;
+    }
+    if let Some(mtu) = operator.mtu {
+        let all = Some(mtu);
+        manifest.mtu = MtuOverrides {
+            ipip: all,
+            vxlan: all,
+            vxlan_v6: all,
+            wireguard: all,
+            wireguard_v6: all,
+        };
+        manifest.cni_mtu = all;
+    }
     calico.felix.global = env_over_datastore(manifest.mtu, calico.felix.global);
     let pools = defaults::with_default_pool(calico.pools, &topology, &manifest.pool, &mut diags);
     validate_calico::check_pools_in_pod_subnet(&pools, &topology, &docs, &mut diags);
@@ -169,6 +197,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         calico_version: topology.calico_version,
         backend: topology.backend,
         ip_autodetection: topology.ip_autodetection,
+        ip_autodetection_disabled: topology.ip_autodetection_disabled,
         kubeadm: topology.kubeadm,
         cloud: topology.cloud,
         src_dst_check: topology.src_dst_check,

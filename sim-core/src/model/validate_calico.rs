@@ -16,7 +16,7 @@ use super::validate_topology::Topology;
 use super::{
     BgpConfig, BgpPeer, EncapMode, IpPool, IpReservation, IpamConfig, NodeBgpOverride, NodeId,
 };
-use super::{FelixConfig, FelixMtus};
+use super::{FelixConfig, FelixMtus, PoolSource};
 
 pub(super) struct CalicoResources {
     pub pools: Vec<IpPool>,
@@ -101,17 +101,32 @@ fn pool(p: &Located<'_, IpPoolSpec>, diags: &mut Diagnostics) -> Option<IpPool> 
         diags.push(p.error("spec", "an IPPool needs a spec with a cidr"));
         return None;
     };
+    pool_spec(&p.resource.metadata.name, spec, p, "spec", diags)
+}
+
+/// Validates one pool's settings, written in `at` under the field path `prefix`
+/// (an IPPool's `spec`, or an Installation's `spec.calicoNetwork.ipPools[i]`).
+pub(super) fn pool_spec<S>(
+    name: &str,
+    spec: &IpPoolSpec,
+    at: &Located<'_, S>,
+    prefix: &str,
+    diags: &mut Diagnostics,
+) -> Option<IpPool> {
     let errors_before = diags.errors().count();
     let cidr = match spec.cidr.parse::<IpNetwork>() {
         Ok(c) => c,
         Err(_) => {
-            diags.push(p.error("spec.cidr", format!("`{}` is not a CIDR", spec.cidr)));
+            diags.push(at.error(
+                &format!("{prefix}.cidr"),
+                format!("`{}` is not a CIDR", spec.cidr),
+            ));
             return None;
         }
     };
     if cidr.network() != cidr.ip() {
-        diags.push(p.error(
-            "spec.cidr",
+        diags.push(at.error(
+            &format!("{prefix}.cidr"),
             format!(
                 "IPPool CIDR is not strictly masked: `{}` (did you mean {}/{}?)",
                 spec.cidr,
@@ -128,8 +143,8 @@ fn pool(p: &Located<'_, IpPoolSpec>, diags: &mut Diagnostics) -> Option<IpPool> 
     .parse()
     .expect("constant CIDR");
     if overlaps(&cidr, &link_local) {
-        diags.push(p.error(
-            "spec.cidr",
+        diags.push(at.error(
+            &format!("{prefix}.cidr"),
             format!("IP pool range overlaps with the link-local range {link_local}"),
         ));
     }
@@ -141,37 +156,44 @@ fn pool(p: &Located<'_, IpPoolSpec>, diags: &mut Diagnostics) -> Option<IpPool> 
     let block_size = spec.block_size.unwrap_or(default);
     if !(min..=max).contains(&block_size) {
         let family = if cidr.is_ipv4() { "IPv4" } else { "IPv6" };
-        diags.push(p.error(
-            "spec.blockSize",
+        diags.push(at.error(
+            &format!("{prefix}.blockSize"),
             format!("{family} block size must be between {min} and {max}"),
         ));
     }
     let disabled = spec.disabled.unwrap_or(false);
     if !disabled && i64::from(cidr.prefix()) > block_size {
-        diags.push(p.error(
-            "spec.cidr",
+        diags.push(at.error(
+            &format!("{prefix}.cidr"),
             "IP pool size is too small for use with Calico IPAM. It must be equal to or greater than the block size.",
         ));
     }
     let ipip_mode = encap_mode(spec.ipip_mode.as_deref()).unwrap_or_else(|m| {
-        diags.push(p.error("spec.ipipMode", m));
+        diags.push(at.error(&format!("{prefix}.ipipMode"), m));
         EncapMode::Never
     });
     let vxlan_mode = encap_mode(spec.vxlan_mode.as_deref()).unwrap_or_else(|m| {
-        diags.push(p.error("spec.vxlanMode", m));
+        diags.push(at.error(&format!("{prefix}.vxlanMode"), m));
         EncapMode::Never
     });
     if ipip_mode.is_enabled() && vxlan_mode.is_enabled() {
-        diags.push(p.error(
-            "spec",
+        diags.push(at.error(
+            prefix,
             "Cannot enable both VXLAN and IPIP on the same IPPool",
         ));
     }
     if cidr.is_ipv6() && ipip_mode.is_enabled() {
-        diags.push(p.error("spec.ipipMode", "IPIP is not supported on an IPv6 IP pool"));
+        diags.push(at.error(
+            &format!("{prefix}.ipipMode"),
+            "IPIP is not supported on an IPv6 IP pool",
+        ));
     }
-    let node_selector =
-        parse_selector(spec.node_selector.as_deref(), "spec.nodeSelector", p, diags);
+    let node_selector = parse_selector(
+        spec.node_selector.as_deref(),
+        &format!("{prefix}.nodeSelector"),
+        at,
+        diags,
+    );
     let (mut allows_workloads, mut allows_tunnels) = (true, true);
     if let Some(uses) = &spec.allowed_uses {
         allows_workloads = false;
@@ -180,8 +202,8 @@ fn pool(p: &Located<'_, IpPoolSpec>, diags: &mut Diagnostics) -> Option<IpPool> 
             match u.as_str() {
                 "Workload" => allows_workloads = true,
                 "Tunnel" => allows_tunnels = true,
-                other => diags.push(p.error(
-                    &format!("spec.allowedUses[{i}]"),
+                other => diags.push(at.error(
+                    &format!("{prefix}.allowedUses[{i}]"),
                     format!("`{other}` is not Workload or Tunnel"),
                 )),
             }
@@ -191,7 +213,7 @@ fn pool(p: &Located<'_, IpPoolSpec>, diags: &mut Diagnostics) -> Option<IpPool> 
         return None;
     }
     Some(IpPool {
-        name: p.resource.metadata.name.clone(),
+        name: name.to_string(),
         cidr,
         block_size: block_size as u8,
         ipip_mode,
@@ -202,7 +224,7 @@ fn pool(p: &Located<'_, IpPoolSpec>, diags: &mut Diagnostics) -> Option<IpPool> 
         node_selector,
         allows_workloads,
         allows_tunnels,
-        is_default: false,
+        source: PoolSource::Resource,
     })
 }
 
@@ -255,15 +277,21 @@ pub(super) fn check_pools_in_pod_subnet(
             list.join(" ")
         );
         let hint = "make the pool's cidr (CALICO_IPV4POOL_CIDR / Installation ipPools[].cidr) lie inside kubeadm's podSubnet";
-        let diag = match all
+        let resource = all
             .pools
             .iter()
-            .find(|p| p.resource.metadata.name == pool.name)
-        {
-            Some(doc) => doc.error("spec.cidr", message),
+            .find(|p| p.resource.metadata.name == pool.name);
+        let installation = all
+            .installations
+            .iter()
+            .find(|i| i.resource.metadata.name == "default");
+        let diag = match (pool.source, resource, installation) {
+            (PoolSource::Resource, Some(doc), _) => doc.error("spec.cidr", message),
+            // The operator refuses it: its reconcile is degraded with exactly this message.
+            (PoolSource::Installation, _, Some(inst)) => inst.error("spec.calicoNetwork.ipPools", message),
             // calico-node created it from CALICO_IPV4POOL_CIDR: the cluster runs with it, so
             // it is a finding to fix, not input calisim must refuse.
-            None => crate::diag::Diagnostic::warning(format!(
+            _ => crate::diag::Diagnostic::warning(format!(
                 "{message} (the default pool calico-node creates from CALICO_IPV4POOL_CIDR; the operator would refuse it)"
             ))
             .resource(format!("IPPool[{}]", pool.name))

@@ -23,6 +23,8 @@ pub(super) struct Topology {
     pub calico_version: CalicoVersion,
     pub backend: Backend,
     pub ip_autodetection: Method,
+    /// The operator's `nodeAddressAutodetectionV4: {}`: addresses only from Node resources.
+    pub ip_autodetection_disabled: bool,
     pub kubeadm: Option<Kubeadm>,
     pub cloud: Cloud,
     pub src_dst_check: bool,
@@ -93,6 +95,7 @@ pub(super) fn validate(
         calico_version,
         backend,
         ip_autodetection,
+        ip_autodetection_disabled: false,
         kubeadm: kubeadm(doc, spec, diags),
         cloud: cloud(doc, spec, diags),
         src_dst_check: spec.src_dst_check.unwrap_or(true),

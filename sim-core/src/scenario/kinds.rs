@@ -371,3 +371,54 @@ pub struct ConfigMapDoc {
     #[serde(default)]
     pub data: BTreeMap<String, String>,
 }
+
+// ---------------------------------------------------------------- operator.tigera.io/v1
+
+/// The operator's `Installation`: calisim reads `spec.calicoNetwork`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallationSpec {
+    pub calico_network: Option<CalicoNetworkSpec>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CalicoNetworkSpec {
+    pub bgp: Option<String>,
+    pub ip_pools: Option<Vec<InstallationPool>>,
+    pub mtu: Option<i64>,
+    #[serde(rename = "nodeAddressAutodetectionV4")]
+    pub node_address_autodetection_v4: Option<AutodetectionSpec>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallationPool {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub cidr: String,
+    pub block_size: Option<i64>,
+    pub encapsulation: Option<String>,
+    pub nat_outgoing: Option<String>,
+    pub node_selector: Option<String>,
+    #[serde(rename = "disableBGPExport")]
+    pub disable_bgp_export: Option<bool>,
+    pub allowed_uses: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutodetectionSpec {
+    pub first_found: Option<bool>,
+    pub kubernetes: Option<String>,
+    pub interface: Option<String>,
+    pub skip_interface: Option<String>,
+    pub can_reach: Option<String>,
+    pub cidrs: Option<Vec<String>>,
+}

@@ -56,6 +56,7 @@ pub enum Document {
     FelixConfiguration(Resource<FelixConfigurationSpec>),
     DaemonSet(Resource<DaemonSetSpec>),
     ConfigMap(ConfigMapDoc),
+    Installation(Resource<InstallationSpec>),
 }
 
 impl Document {
@@ -74,6 +75,7 @@ impl Document {
             Document::FelixConfiguration(r) => ("FelixConfiguration", &r.metadata),
             Document::DaemonSet(r) => ("DaemonSet", &r.metadata),
             Document::ConfigMap(c) => ("ConfigMap", &c.metadata),
+            Document::Installation(r) => ("Installation", &r.metadata),
         };
         resource_label(kind, meta.namespace.as_deref(), &meta.name)
     }
@@ -134,6 +136,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             read!(FelixConfigurationSpec, Document::FelixConfiguration)
         }
         ("apps", "DaemonSet") => read!(DaemonSetSpec, Document::DaemonSet),
+        ("operator.tigera.io", "Installation") => read!(InstallationSpec, Document::Installation),
         ("", "ConfigMap") => {
             KindSupport::Read(|t| from_yaml::<ConfigMapDoc>(t).map(Document::ConfigMap))
         }
@@ -162,7 +165,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             | "StagedGlobalNetworkPolicy"
             | "StagedKubernetesNetworkPolicy",
         )
-        | ("operator.tigera.io", "Installation" | "APIServer")
+        | ("operator.tigera.io", "APIServer")
         | ("", "Service" | "Endpoints")
         | ("networking.k8s.io", "NetworkPolicy")
         | ("kubeadm.k8s.io", "ClusterConfiguration" | "InitConfiguration") => {
@@ -342,6 +345,17 @@ fn report_extra_fields(doc: &Document, label: &str, origin: &Origin, diags: &mut
         Document::BgpConfiguration(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
         Document::BgpPeer(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
         Document::FelixConfiguration(r) => r.spec.iter().map(|s| ("spec", &s.extra)).collect(),
+        Document::Installation(r) => r
+            .spec
+            .iter()
+            .flat_map(|s| {
+                let network = s
+                    .calico_network
+                    .iter()
+                    .map(|n| ("spec.calicoNetwork", &n.extra));
+                std::iter::once(("spec", &s.extra)).chain(network)
+            })
+            .collect(),
         Document::CalicoNode(r) => r
             .spec
             .iter()
