@@ -219,6 +219,31 @@ fn installation_settings_drive_bgp_mtu_and_autodetection() {
 #[test]
 fn the_operator_refuses_pools_outside_kubeadms_pod_subnet() {
     let text = "apiVersion: operator.tigera.io/v1\nkind: Installation\nmetadata: {name: default}\nspec:\n  calicoNetwork:\n    ipPools: [{cidr: 192.168.0.0/16, encapsulation: VXLANCrossSubnet}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: kubeadm-config, namespace: kube-system}\ndata:\n  ClusterConfiguration: |\n    networking:\n      podSubnet: 10.244.0.0/16\n";
-    let e = with_installation(text).err().expect("refused");
+    let e = with_installation(text).expect_err("refused");
     assert!(e.contains("installation.yaml:6 (document 1): Installation[default].spec.calicoNetwork.ipPools: Could not resolve CalicoNetwork IPPool and kubeadm configuration: IPPool 192.168.0.0/16 is not within the platform's configured pod network CIDR(s) [10.244.0.0/16]"), "{e}");
+}
+
+#[test]
+fn every_kubeadm_fixture_loads_and_a_config_file_sets_the_pod_subnet() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/kubeadm");
+    for path in yaml_files(dir) {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let result = with_installation(&text);
+        if path.to_string_lossy().ends_with(".template.yaml") {
+            // `{podSubnet}`-style placeholders are not YAML: a clear error, never a panic.
+            let e = result.expect_err("a template is not a valid config");
+            assert!(
+                e.contains("ClusterConfiguration: while parsing a block mapping"),
+                "{e}"
+            );
+        } else if let Err(e) = result {
+            panic!("{} does not load:\n{e}", path.display());
+        }
+    }
+    let text =
+        std::fs::read_to_string(Path::new(dir).join("k8s-website__kubeadm-single-stack.yaml"))
+            .expect("fixture");
+    let s = with_installation(&text).expect("loads");
+    // No pool given: calico-node's default pool takes kubeadm's podSubnet.
+    assert_eq!(s.cluster.pools[0].cidr.to_string(), "10.244.0.0/16");
 }

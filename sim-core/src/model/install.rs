@@ -12,7 +12,9 @@ use ipnetwork::IpNetwork;
 use crate::addressing::parse_method;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::mtu::MtuOverrides;
-use crate::scenario::{ConfigMapDoc, DaemonSetSpec, EnvVar, ManifestContainer, Resource};
+use crate::scenario::{
+    ConfigMapDoc, DaemonSetSpec, EnvVar, KubeadmClusterConfiguration, ManifestContainer, Resource,
+};
 use crate::selector::Selector;
 
 use super::resolve::Located;
@@ -209,8 +211,7 @@ pub(super) fn apply(
     out
 }
 
-/// kube-system/kubeadm-config: `ClusterConfiguration.networking.{podSubnet,serviceSubnet}`,
-/// used when the Cluster document gives no `kubeadm` section.
+/// kube-system/kubeadm-config: its `ClusterConfiguration` text.
 fn apply_kubeadm_config(
     topology: &mut Topology,
     maps: &[SourcedConfigMap<'_>],
@@ -225,28 +226,41 @@ fn apply_kubeadm_config(
     let Some(text) = m.map.data.get("ClusterConfiguration") else {
         return;
     };
-    #[derive(serde::Deserialize, Default)]
-    struct Config {
-        #[serde(default)]
-        networking: Networking,
+    match serde_saphyr::from_str::<KubeadmClusterConfiguration>(text) {
+        Ok(config) => set_kubeadm(
+            topology,
+            &config,
+            m.origin,
+            "ConfigMap[kube-system/kubeadm-config]",
+            diags,
+        ),
+        Err(e) => diags.push(
+            Diagnostic::error(format!("data.ClusterConfiguration is not valid YAML: {e}"))
+                .at(m.origin)
+                .resource("ConfigMap[kube-system/kubeadm-config]"),
+        ),
     }
-    #[derive(serde::Deserialize, Default)]
-    #[serde(rename_all = "camelCase")]
-    struct Networking {
-        pod_subnet: Option<String>,
-        service_subnet: Option<String>,
+}
+
+/// kubeadm config files (`kubeadm init --config`): their ClusterConfiguration documents.
+pub(super) fn apply_kubeadm_files(
+    topology: &mut Topology,
+    configs: &[(&Origin, &KubeadmClusterConfiguration)],
+    diags: &mut Diagnostics,
+) {
+    for (origin, config) in configs {
+        set_kubeadm(topology, config, origin, "ClusterConfiguration", diags);
     }
-    let config: Config = match serde_saphyr::from_str(text) {
-        Ok(c) => c,
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("data.ClusterConfiguration is not valid YAML: {e}"))
-                    .at(m.origin)
-                    .resource("ConfigMap[kube-system/kubeadm-config]"),
-            );
-            return;
-        }
-    };
+}
+
+/// `networking.{podSubnet,serviceSubnet}`, used when the Cluster document gives no kubeadm section.
+fn set_kubeadm(
+    topology: &mut Topology,
+    config: &KubeadmClusterConfiguration,
+    origin: &Origin,
+    label: &str,
+    diags: &mut Diagnostics,
+) {
     let list = |s: &Option<String>| -> Vec<IpNetwork> {
         s.iter()
             .flat_map(|v| v.split(','))
@@ -260,9 +274,9 @@ fn apply_kubeadm_config(
     match &topology.kubeadm {
         None => topology.kubeadm = Some(found),
         Some(k) if *k != found => diags.push(
-            Diagnostic::warning("kubeadm-config differs from the Cluster document's spec.kubeadm; the Cluster document wins")
-                .at(m.origin)
-                .resource("ConfigMap[kube-system/kubeadm-config]"),
+            Diagnostic::warning("this kubeadm configuration differs from the one already given (the Cluster document's spec.kubeadm wins)")
+                .at(origin)
+                .resource(label),
         ),
         Some(_) => {}
     }

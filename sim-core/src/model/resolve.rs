@@ -56,6 +56,7 @@ pub(super) struct ByKind<'a> {
     pub daemonsets: Vec<Located<'a, crate::scenario::DaemonSetSpec>>,
     pub installations: Vec<Located<'a, crate::scenario::InstallationSpec>>,
     pub config_maps: Vec<super::install::SourcedConfigMap<'a>>,
+    pub kubeadm_configs: Vec<(&'a Origin, &'a crate::scenario::KubeadmClusterConfiguration)>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -90,6 +91,7 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::FelixConfiguration(r) => push!(k.felix_configs, r),
             Document::DaemonSet(r) => push!(k.daemonsets, r),
             Document::Installation(r) => push!(k.installations, r),
+            Document::KubeadmConfig(c) => k.kubeadm_configs.push((origin, c)),
             Document::ConfigMap(map) => k
                 .config_maps
                 .push(super::install::SourcedConfigMap { origin, map }),
@@ -152,6 +154,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     };
 
     let mut topology = validate_topology::validate(cluster_doc, &docs, &mut diags);
+    install::apply_kubeadm_files(&mut topology, &docs.kubeadm_configs, &mut diags);
     let mut manifest = install::apply(
         &mut topology,
         &docs.daemonsets,

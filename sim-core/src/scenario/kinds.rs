@@ -422,3 +422,19 @@ pub struct AutodetectionSpec {
     pub can_reach: Option<String>,
     pub cidrs: Option<Vec<String>>,
 }
+
+// ---------------------------------------------------------------- kubeadm.k8s.io
+
+/// A kubeadm config file's `ClusterConfiguration` (also the text inside kubeadm-config).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct KubeadmClusterConfiguration {
+    #[serde(default)]
+    pub networking: KubeadmNetworking,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeadmNetworking {
+    pub pod_subnet: Option<String>,
+    pub service_subnet: Option<String>,
+}

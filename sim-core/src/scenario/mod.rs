@@ -57,6 +57,8 @@ pub enum Document {
     DaemonSet(Resource<DaemonSetSpec>),
     ConfigMap(ConfigMapDoc),
     Installation(Resource<InstallationSpec>),
+    /// A kubeadm config file's ClusterConfiguration.
+    KubeadmConfig(KubeadmClusterConfiguration),
 }
 
 impl Document {
@@ -76,6 +78,7 @@ impl Document {
             Document::DaemonSet(r) => ("DaemonSet", &r.metadata),
             Document::ConfigMap(c) => ("ConfigMap", &c.metadata),
             Document::Installation(r) => ("Installation", &r.metadata),
+            Document::KubeadmConfig(_) => return "ClusterConfiguration".into(),
         };
         resource_label(kind, meta.namespace.as_deref(), &meta.name)
     }
@@ -84,6 +87,7 @@ impl Document {
 /// `Kind[name]` or `Kind[namespace/name]`.
 pub fn resource_label(kind: &str, namespace: Option<&str>, name: &str) -> String {
     match namespace {
+        _ if name.is_empty() => kind.to_string(),
         Some(ns) if !ns.is_empty() => format!("{kind}[{ns}/{name}]"),
         _ => format!("{kind}[{name}]"),
     }
@@ -137,6 +141,12 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         }
         ("apps", "DaemonSet") => read!(DaemonSetSpec, Document::DaemonSet),
         ("operator.tigera.io", "Installation") => read!(InstallationSpec, Document::Installation),
+        ("kubeadm.k8s.io", "ClusterConfiguration") => KindSupport::Read(|t| {
+            from_yaml::<KubeadmClusterConfiguration>(t).map(Document::KubeadmConfig)
+        }),
+        ("kubeadm.k8s.io", "InitConfiguration" | "JoinConfiguration" | "KubeletConfiguration")
+        | ("kubelet.config.k8s.io", "KubeletConfiguration")
+        | ("kubeproxy.config.k8s.io", "KubeProxyConfiguration") => KindSupport::Ignored,
         ("", "ConfigMap") => {
             KindSupport::Read(|t| from_yaml::<ConfigMapDoc>(t).map(Document::ConfigMap))
         }
@@ -167,10 +177,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         )
         | ("operator.tigera.io", "APIServer")
         | ("", "Service" | "Endpoints")
-        | ("networking.k8s.io", "NetworkPolicy")
-        | ("kubeadm.k8s.io", "ClusterConfiguration" | "InitConfiguration") => {
-            KindSupport::NotYetSupported
-        }
+        | ("networking.k8s.io", "NetworkPolicy") => KindSupport::NotYetSupported,
         _ => KindSupport::Unknown,
     }
 }
