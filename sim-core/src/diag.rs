@@ -47,6 +47,8 @@ pub struct Diagnostic {
     pub field: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+    /// The lint id for design findings (`ipip-on-azure`), None for input errors.
+    pub lint: Option<String>,
 }
 
 impl Diagnostic {
@@ -58,6 +60,7 @@ impl Diagnostic {
             field: None,
             message: message.into(),
             hint: None,
+            lint: None,
         }
     }
 
@@ -88,6 +91,12 @@ impl Diagnostic {
         self
     }
 
+    /// Marks a design finding with its lint id.
+    pub fn lint(mut self, id: &str) -> Self {
+        self.lint = Some(id.to_string());
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -99,7 +108,10 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{level}: ")?;
+        match &self.lint {
+            Some(id) => write!(f, "{level}[{id}]: ")?,
+            None => write!(f, "{level}: ")?,
+        }
         if let Some(origin) = &self.origin {
             write!(f, "{origin}: ")?;
         }

@@ -14,6 +14,7 @@ pub mod diag;
 pub mod gen;
 pub mod ipam;
 pub mod labels;
+pub mod lint;
 pub mod model;
 pub mod mtu;
 pub mod naming;

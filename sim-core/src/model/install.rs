@@ -49,6 +49,8 @@ pub(super) struct ManifestSettings {
     pub mtu: MtuOverrides,
     /// The CNI config's `mtu` (calico-config `veth_mtu`) when not 0: the pods' veth MTU.
     pub cni_mtu: Option<u32>,
+    /// Some when a calico-node DaemonSet was read: whether it uses Typha.
+    pub typha: Option<bool>,
 }
 
 /// `CALICO_IPV4POOL_IPIP` / `_VXLAN` as calico-node parses them (case-insensitive).
@@ -184,6 +186,10 @@ pub(super) fn apply(
         }
     }
     pool.no_default_pools = env.get("NO_DEFAULT_POOLS").is_some_and(|v| v == "true");
+    out.typha = Some(
+        env.get("FELIX_TYPHAK8SSERVICENAME")
+            .is_some_and(|v| !v.is_empty() && v != "none"),
+    );
     if pool.no_default_pools && pool.cidr.is_some() {
         bad(
             "NO_DEFAULT_POOLS",

@@ -18,6 +18,8 @@ pub(super) struct OperatorSettings {
     pub pools: Option<Vec<IpPool>>,
     /// `calicoNetwork.mtu`: every tunnel and the pods' veths.
     pub mtu: Option<u32>,
+    /// An Installation named `default` was given.
+    pub present: bool,
 }
 
 /// `encapsulation` → (ipipMode, vxlanMode) of the IPPool the operator writes.
@@ -93,6 +95,7 @@ pub(super) fn apply(
         }
         return out;
     };
+    out.present = true;
     let Some(net) = inst
         .resource
         .spec

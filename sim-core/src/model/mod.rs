@@ -40,6 +40,18 @@ pub enum Backend {
     None,
 }
 
+/// How Calico was installed, as far as the input tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InstallKind {
+    /// Only the Cluster document: Calico's manifest defaults.
+    Unspecified,
+    /// A calico.yaml: whether its calico-node talks to Typha.
+    Manifest { typha: bool },
+    /// The tigera operator (it always deploys Typha).
+    Operator,
+}
+
 /// How the underlay treats traffic (the cloud's own rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -342,6 +354,7 @@ pub struct Cluster {
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,
+    pub install: InstallKind,
 }
 
 impl Cluster {

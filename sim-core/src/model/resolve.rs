@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
-use super::{defaults, install, installation, validate_calico, validate_topology, Cluster};
+use super::{
+    defaults, install, installation, validate_calico, validate_topology, Cluster, InstallKind,
+};
 use crate::mtu::MtuOverrides;
 
 /// A resource with where it came from and its diagnostic label.
@@ -218,6 +220,11 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp_peers: calico.bgp_peers,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
+        install: match (manifest.typha, operator.present) {
+            (_, true) => InstallKind::Operator,
+            (Some(typha), false) => InstallKind::Manifest { typha },
+            (None, false) => InstallKind::Unspecified,
+        },
     };
     (Some(cluster), diags)
 }
