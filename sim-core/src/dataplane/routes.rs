@@ -71,6 +71,8 @@ pub enum RouteReason {
     },
     /// Felix's route to another node's VXLAN block (`direct`: CrossSubnet, same subnet).
     FelixVxlan { origin: u32, direct: bool },
+    /// Felix's route to another node's IPIP block (v3.33+: Felix owns IPIP cluster routes).
+    FelixIpip { origin: u32, direct: bool },
     /// In a pod: the default route through 169.254.1.1.
     PodDefault,
     /// In a pod: 169.254.1.1 is on-link.
@@ -136,6 +138,19 @@ impl RouteReason {
                 origin,
                 direct: false,
             } => format!("Felix: {}'s VXLAN block, through its VTEP", node(origin)),
+            RouteReason::FelixIpip {
+                origin,
+                direct: true,
+            } => format!(
+                "Felix: {}'s IPIP block, same subnet (CrossSubnet): no encapsulation",
+                node(origin)
+            ),
+            RouteReason::FelixIpip {
+                origin,
+                direct: false,
+            } => {
+                format!("Felix: {}'s IPIP block, through tunl0", node(origin))
+            }
             RouteReason::PodDefault => {
                 "CNI: everything through the host (proxy ARP answers for 169.254.1.1)".into()
             }
@@ -375,6 +390,7 @@ impl NodeCtx<'_> {
         self.bird_routes(&devices, &mut routes);
         let (vxlan_routes, neighbours, fdb) = self.felix_vxlan(&devices);
         routes.extend(vxlan_routes);
+        self.felix_ipip(&devices, &mut routes);
         NodeDataplane {
             node: self.node,
             name: n.name.clone(),
@@ -475,6 +491,11 @@ impl NodeCtx<'_> {
                     continue;
                 }
                 (Proto::Felix, RouteReason::OwnBlockFelix)
+            } else if self.felix_owns_ipip() && self.cluster.pools[a.pool].ipip_mode.is_enabled() {
+                if self.ipam.tunnels[self.node].ipip.is_none() {
+                    continue;
+                }
+                (Proto::Felix, RouteReason::OwnBlockFelix)
             } else {
                 if !bird {
                     continue;
@@ -508,7 +529,9 @@ impl NodeCtx<'_> {
             };
             for a in &self.announced[o] {
                 let pool = &cluster.pools[a.pool];
-                if pool.vxlan_mode.is_enabled() || pool.disable_bgp_export {
+                let felix_owned = pool.vxlan_mode.is_enabled()
+                    || (self.felix_owns_ipip() && pool.ipip_mode.is_enabled());
+                if felix_owned || pool.disable_bgp_export {
                     continue;
                 }
                 let nh = path.next_hop;
@@ -558,6 +581,50 @@ impl NodeCtx<'_> {
         cluster.networks[f.network]
             .gateway
             .map(|gw| (gw, nic_ifindex(n.default_route)))
+    }
+
+    /// From v3.33 Felix programs IPIP cluster routes itself (`programClusterRoutes:
+    /// EnabledIPIPOnly` by default); v3.31–v3.32 default to `Disabled` (BIRD, as in v3.28).
+    fn felix_owns_ipip(&self) -> bool {
+        self.cluster.calico_version >= CalicoVersion::parse("v3.33").expect("valid")
+    }
+
+    /// Felix's IPIP routes (v3.33+) toward every other node, from the datastore.
+    fn felix_ipip(&self, devices: &Devices, out: &mut Vec<Route>) {
+        let (true, Some(tunl0)) = (self.felix_owns_ipip(), devices.tunl0) else {
+            return;
+        };
+        let cluster = self.cluster;
+        let local = self.node_address[self.node];
+        let parent = local
+            .and_then(|l| {
+                cluster.nodes[self.node]
+                    .interfaces
+                    .iter()
+                    .position(|f| f.address == l.ip())
+            })
+            .map(nic_ifindex);
+        for o in (0..cluster.nodes.len()).filter(|&o| o != self.node) {
+            let Some(remote) = self.node_address[o] else {
+                continue;
+            };
+            for a in self.announced[o]
+                .iter()
+                .filter(|a| cluster.pools[a.pool].ipip_mode.is_enabled())
+            {
+                let direct = cluster.pools[a.pool].ipip_mode == EncapMode::CrossSubnet
+                    && same_subnet(local, remote.ip());
+                let reason = RouteReason::FelixIpip {
+                    origin: o as u32,
+                    direct,
+                };
+                let route = match (parent, direct) {
+                    (Some(parent), true) => Route::new(a.prefix, reason).via(remote.ip(), parent),
+                    _ => Route::new(a.prefix, reason).via(remote.ip(), tunl0),
+                };
+                out.push(route.proto(Proto::Felix).onlink());
+            }
+        }
     }
 
     /// Felix's VXLAN routes, ARP and FDB entries toward every other node with a VTEP.
@@ -655,6 +722,6 @@ fn writer_rank(reason: &RouteReason) -> u8 {
         RouteReason::LocalPod { .. } | RouteReason::PodDefault | RouteReason::PodGateway => 1,
         RouteReason::OwnBlockBird | RouteReason::OwnBlockFelix => 2,
         RouteReason::Bird { .. } => 3,
-        RouteReason::FelixVxlan { .. } => 4,
+        RouteReason::FelixVxlan { .. } | RouteReason::FelixIpip { .. } => 4,
     }
 }
