@@ -56,9 +56,9 @@ enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
-    /// `calicoctl get ippools|nodes [NAME]`: resources as calicoctl lists them.
+    /// `calicoctl get ippools|nodes|bgppeers|bgpconfigs [NAME]`: resources as calicoctl lists them.
     Get {
-        /// ippools (ippool, pools) or nodes (node).
+        /// ippools, nodes, bgppeers or bgpconfigs (calicoctl's aliases work too).
         #[arg(value_enum)]
         kind: GetKind,
         /// One resource by name (nodes only).
@@ -129,6 +129,14 @@ enum GetKind {
     Ippools,
     #[value(alias = "node")]
     Nodes,
+    #[value(alias = "bgppeer", alias = "bgpp")]
+    Bgppeers,
+    #[value(
+        alias = "bgpconfig",
+        alias = "bgpconfiguration",
+        alias = "bgpconfigurations"
+    )]
+    Bgpconfigs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,9 +224,19 @@ fn main() -> ExitCode {
         Command::Get {
             kind,
             name,
-            scenario,
+            mut scenario,
             format,
-        } => with_state(&scenario, |state| get(state, kind, name.as_deref(), format)),
+        } => {
+            // `get KIND SCENARIO`: a lone argument naming a file is the scenario, not a NAME.
+            let name = match (name, &scenario.scenario) {
+                (Some(n), None) if std::path::Path::new(&n).exists() => {
+                    scenario.scenario = Some(n.into());
+                    None
+                }
+                (name, _) => name,
+            };
+            with_state(&scenario, |state| get(state, kind, name.as_deref(), format))
+        }
         Command::Addr {
             target,
             scenario,
@@ -502,6 +520,14 @@ fn get(state: &ClusterState, kind: GetKind, name: Option<&str>, format: GetForma
             }
         }
         (GetKind::Nodes, _) => print(&get::nodes(state, wide)),
+        (GetKind::Bgppeers, GetFormat::Json) => print_json(&state.cluster.bgp_peers),
+        (GetKind::Bgppeers, GetFormat::Table | GetFormat::Wide) => print(&get::bgppeers(state)),
+        (GetKind::Bgpconfigs, GetFormat::Json) => print_json(&state.cluster.bgp_config_resources),
+        (GetKind::Bgpconfigs, GetFormat::Table | GetFormat::Wide) => print(&get::bgpconfigs(state)),
+        (GetKind::Bgppeers | GetKind::Bgpconfigs, GetFormat::Yaml) => {
+            eprintln!("error: -o yaml is available for nodes; use -o json");
+            return Outcome::Usage;
+        }
     }
     Outcome::Clean
 }

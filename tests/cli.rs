@@ -229,4 +229,19 @@ fn get_lists_pools_and_nodes_as_calicoctl_does() {
     );
     let o = calisim(&["get", "nodes", "-o", "yaml"]);
     assert_eq!(o.status.code(), Some(2));
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/snapshots/scenarios/two-racks-never-tor.yaml"
+    );
+    let o = calisim(&["get", "bgppeers", scenario]);
+    assert_eq!(
+        stdout(&o),
+        "NAME         PEERIP         NODE          ASN\nrack-a-tor   192.168.61.1   rack == 'a'   65001\nrack-b-tor   192.168.62.1   rack == 'b'   65001\n"
+    );
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/snapshots/scenarios/route-reflectors-20.yaml"
+    );
+    let o = calisim(&["get", "bgpconfig", scenario]);
+    assert_eq!(stdout(&o), "NAME      LOGSEVERITY   MESHENABLED   ASNUMBER\ndefault                 false         64512\n");
 }

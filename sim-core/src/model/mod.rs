@@ -282,6 +282,25 @@ pub struct BgpPeer {
     #[serde(serialize_with = "serialize_opt_selector")]
     pub peer_selector: Option<Selector>,
     pub keep_original_next_hop: bool,
+    /// As written, for calicoctl's listing (`peerIP`, `nodeSelector`).
+    pub written: WrittenPeer,
+}
+
+/// A BGPPeer's fields as the user wrote them: calicoctl prints them verbatim.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WrittenPeer {
+    pub node: String,
+    pub peer_ip: String,
+    pub node_selector: String,
+}
+
+/// A BGPConfiguration resource as written (calicoctl's `get bgpconfig` columns).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WrittenBgpConfig {
+    pub name: String,
+    pub log_severity_screen: Option<String>,
+    pub node_to_node_mesh_enabled: Option<bool>,
+    pub as_number: Option<u32>,
 }
 
 fn serialize_opt_selector<S: serde::Serializer>(
@@ -351,6 +370,8 @@ pub struct Cluster {
     /// Per-node BGPConfiguration overrides (`node.<name>`), by node.
     pub bgp_node_overrides: BTreeMap<NodeId, BgpConfig>,
     pub bgp_peers: Vec<BgpPeer>,
+    /// The BGPConfiguration resources given, in name order.
+    pub bgp_config_resources: Vec<WrittenBgpConfig>,
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,

@@ -218,6 +218,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp: calico.bgp,
         bgp_node_overrides: calico.bgp_node_overrides,
         bgp_peers: calico.bgp_peers,
+        bgp_config_resources: calico.bgp_config_resources,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
         install: match (manifest.typha, operator.present) {

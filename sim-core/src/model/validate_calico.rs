@@ -16,7 +16,7 @@ use super::validate_topology::Topology;
 use super::{
     BgpConfig, BgpPeer, EncapMode, IpPool, IpReservation, IpamConfig, NodeBgpOverride, NodeId,
 };
-use super::{FelixConfig, FelixMtus, PoolSource};
+use super::{FelixConfig, FelixMtus, PoolSource, WrittenBgpConfig, WrittenPeer};
 
 pub(super) struct CalicoResources {
     pub pools: Vec<IpPool>,
@@ -25,6 +25,7 @@ pub(super) struct CalicoResources {
     pub bgp: BgpConfig,
     pub bgp_node_overrides: BTreeMap<NodeId, BgpConfig>,
     pub bgp_peers: Vec<BgpPeer>,
+    pub bgp_config_resources: Vec<WrittenBgpConfig>,
     pub felix: FelixConfig,
 }
 
@@ -62,6 +63,7 @@ pub(super) fn validate(
         bgp,
         bgp_node_overrides,
         bgp_peers,
+        bgp_config_resources: written_bgp_configs(all),
         felix,
     }
 }
@@ -558,7 +560,33 @@ fn bgp_peer(
         as_number,
         peer_selector,
         keep_original_next_hop: spec.keep_original_next_hop.unwrap_or(false),
+        written: WrittenPeer {
+            node: spec.node.clone().unwrap_or_default(),
+            peer_ip: spec.peer_ip.clone().unwrap_or_default(),
+            node_selector: spec.node_selector.clone().unwrap_or_default(),
+        },
     })
+}
+
+/// The BGPConfiguration resources as written, in name order.
+fn written_bgp_configs(all: &ByKind<'_>) -> Vec<WrittenBgpConfig> {
+    let mut out: Vec<WrittenBgpConfig> = all
+        .bgp_configs
+        .iter()
+        .map(|c| {
+            let spec = c.resource.spec.as_ref();
+            WrittenBgpConfig {
+                name: c.resource.metadata.name.clone(),
+                log_severity_screen: spec.and_then(|s| s.log_severity_screen.clone()),
+                node_to_node_mesh_enabled: spec.and_then(|s| s.node_to_node_mesh_enabled),
+                as_number: spec
+                    .and_then(|s| s.as_number.as_ref())
+                    .and_then(|v| as_number(v).ok()),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 fn apply_calico_nodes(topology: &mut Topology, all: &ByKind<'_>, diags: &mut Diagnostics) {

@@ -110,6 +110,46 @@ pub fn nodes(state: &ClusterState, wide: bool) -> String {
     tabwriter(&rows)
 }
 
+/// `calicoctl get bgppeers` (the wide form has the same columns).
+pub fn bgppeers(state: &ClusterState) -> String {
+    let mut peers: Vec<_> = state.cluster.bgp_peers.iter().collect();
+    peers.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut rows = vec![["NAME", "PEERIP", "NODE", "ASN"].map(String::from).to_vec()];
+    for p in peers {
+        let w = &p.written;
+        let node = match (w.node.as_str(), w.node_selector.as_str()) {
+            ("", "") => "(global)".to_string(),
+            ("", selector) => selector.to_string(),
+            (node, _) => node.to_string(),
+        };
+        rows.push(vec![
+            p.name.clone(),
+            w.peer_ip.clone(),
+            node,
+            p.as_number.unwrap_or(0).to_string(),
+        ]);
+    }
+    tabwriter(&rows)
+}
+
+/// `calicoctl get bgpconfigs`: unset fields print `-`.
+pub fn bgpconfigs(state: &ClusterState) -> String {
+    let mut rows = vec![["NAME", "LOGSEVERITY", "MESHENABLED", "ASNUMBER"]
+        .map(String::from)
+        .to_vec()];
+    for c in &state.cluster.bgp_config_resources {
+        rows.push(vec![
+            c.name.clone(),
+            c.log_severity_screen.clone().unwrap_or_default(),
+            // Go's template `{{if .Spec.NodeToNodeMeshEnabled}}` tests the pointer: false prints too.
+            c.node_to_node_mesh_enabled
+                .map_or("-".into(), |m| m.to_string()),
+            c.as_number.map_or("-".into(), |a| a.to_string()),
+        ]);
+    }
+    tabwriter(&rows)
+}
+
 /// `calicoctl get node NAME -o yaml`: the Node resource calico-node keeps up to date,
 /// including the tunnel addresses IPAM gave it.
 pub fn node_yaml(state: &ClusterState, node: usize) -> String {
