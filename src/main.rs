@@ -69,6 +69,13 @@ enum Command {
         #[arg(short = 'o', long = "output", value_enum, default_value_t = GetFormat::Table)]
         format: GetFormat,
     },
+    /// The CNI conflist install-cni writes on NODE (/etc/cni/net.d/10-calico.conflist).
+    CniConfig {
+        /// The node's name.
+        node: String,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+    },
     /// Node views, as calicoctl prints them.
     Node {
         #[command(subcommand)]
@@ -236,6 +243,15 @@ fn main() -> ExitCode {
                 (name, _) => name,
             };
             with_state(&scenario, |state| get(state, kind, name.as_deref(), format))
+        }
+        Command::CniConfig { node, scenario } => {
+            with_state(&scenario, |state| match find_node(state, &node) {
+                Ok(n) => {
+                    print(&sim_core::render::cni::conflist(state, n));
+                    Outcome::Clean
+                }
+                Err(outcome) => outcome,
+            })
         }
         Command::Addr {
             target,

@@ -245,3 +245,22 @@ fn get_lists_pools_and_nodes_as_calicoctl_does() {
     let o = calisim(&["get", "bgpconfig", scenario]);
     assert_eq!(stdout(&o), "NAME      LOGSEVERITY   MESHENABLED   ASNUMBER\ndefault                 false         64512\n");
 }
+
+#[test]
+fn cni_config_is_valid_json_with_the_node_and_mtu() {
+    let o = calisim(&["cni-config", "minikube-m02"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["plugins"][0]["nodename"], "minikube-m02");
+    assert_eq!(v["plugins"][0]["mtu"], 0);
+    assert_eq!(v["plugins"][0]["ipam"]["type"], "calico-ipam");
+    assert_eq!(v["plugins"][1]["type"], "portmap");
+    let manifest = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/manifests/tmax-install-cni-5.0/calico.yaml"
+    );
+    let o = calisim(&["cni-config", "minikube", "--manifest", manifest]);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).expect("valid JSON from the manifest's template");
+    assert_eq!(v["plugins"][0]["mtu"], 1440);
+}

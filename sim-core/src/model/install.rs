@@ -51,6 +51,8 @@ pub(super) struct ManifestSettings {
     pub cni_mtu: Option<u32>,
     /// Some when a calico-node DaemonSet was read: whether it uses Typha.
     pub typha: Option<bool>,
+    /// calico-config's `cni_network_config`: the CNI conflist template install-cni fills in.
+    pub cni_template: Option<String>,
 }
 
 /// `CALICO_IPV4POOL_IPIP` / `_VXLAN` as calico-node parses them (case-insensitive).
@@ -93,7 +95,13 @@ pub(super) fn apply(
     diags: &mut Diagnostics,
 ) -> ManifestSettings {
     apply_kubeadm_config(topology, maps, diags);
-    let mut out = ManifestSettings::default();
+    let mut out = ManifestSettings {
+        cni_template: maps
+            .iter()
+            .find(|m| m.map.metadata.name == "calico-config")
+            .and_then(|m| m.map.data.get("cni_network_config").cloned()),
+        ..ManifestSettings::default()
+    };
     let Some((ds, container)) = daemonsets
         .iter()
         .find_map(|d| calico_node_container(d.resource).map(|c| (d, c)))

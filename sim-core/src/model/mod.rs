@@ -375,6 +375,8 @@ pub struct Cluster {
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,
+    /// calico-config's `cni_network_config` template, when a manifest gave one.
+    pub cni_template: Option<String>,
     pub install: InstallKind,
 }
 

@@ -221,6 +221,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp_config_resources: calico.bgp_config_resources,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
+        cni_template: manifest.cni_template,
         install: match (manifest.typha, operator.present) {
             (_, true) => InstallKind::Operator,
             (Some(typha), false) => InstallKind::Manifest { typha },

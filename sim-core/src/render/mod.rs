@@ -1,5 +1,6 @@
 //! Text views of the computed state, laid out exactly as Calico's tools print them.
 
+pub mod cni;
 pub mod get;
 pub mod gofmt;
 pub mod ipam_show;
