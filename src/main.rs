@@ -76,6 +76,23 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArg,
     },
+    /// Render the resources and install settings that reproduce this design on a real cluster.
+    Export {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// The installation method the install settings are for.
+        #[arg(long, value_enum, default_value_t = ExportModeArg::Manifest)]
+        mode: ExportModeArg,
+        /// Rewrite every image to this private registry (HOST:PORT), as air-gapped installs need.
+        #[arg(long)]
+        registry: Option<String>,
+        /// Calico version for the image tags (default: the scenario's).
+        #[arg(long)]
+        calico_version: Option<String>,
+        /// Also write calisim's Cluster document, so the output is a complete scenario again.
+        #[arg(long)]
+        topology: bool,
+    },
     /// Node views, as calicoctl prints them.
     Node {
         #[command(subcommand)]
@@ -128,6 +145,12 @@ enum NodeCommand {
         #[command(flatten)]
         output: OutputArg,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportModeArg {
+    Manifest,
+    Operator,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -243,6 +266,39 @@ fn main() -> ExitCode {
                 (name, _) => name,
             };
             with_state(&scenario, |state| get(state, kind, name.as_deref(), format))
+        }
+        Command::Export {
+            scenario,
+            mode,
+            registry,
+            calico_version,
+            topology,
+        } => {
+            let calico_version = match calico_version
+                .as_deref()
+                .map(sim_core::model::CalicoVersion::parse)
+            {
+                Some(None) => {
+                    eprintln!("error: --calico-version takes a version like v3.28.2");
+                    return ExitCode::from(Outcome::Usage as u8);
+                }
+                Some(v) => v,
+                None => None,
+            };
+            let mode = match mode {
+                ExportModeArg::Manifest => sim_core::export::ExportMode::Manifest,
+                ExportModeArg::Operator => sim_core::export::ExportMode::Operator,
+            };
+            let opts = sim_core::export::ExportOptions {
+                mode,
+                registry,
+                calico_version,
+                topology,
+            };
+            with_state(&scenario, |state| {
+                print(&sim_core::export::export(&state.cluster, &opts));
+                Outcome::Clean
+            })
         }
         Command::CniConfig { node, scenario } => {
             with_state(&scenario, |state| match find_node(state, &node) {
