@@ -14,7 +14,9 @@ const MESH_NODES: usize = 100;
 
 /// Every lint, in a fixed order, so output is deterministic.
 pub fn lints(s: &ClusterState) -> Vec<Diagnostic> {
-    let checks: [fn(&ClusterState) -> Vec<Diagnostic>; 9] = [
+    let checks: [fn(&ClusterState) -> Vec<Diagnostic>; 11] = [
+        node_without_address,
+        bgp_session_down,
         ipip_on_azure,
         unencapsulated_on_aws,
         typha_missing,
@@ -26,6 +28,45 @@ pub fn lints(s: &ClusterState) -> Vec<Diagnostic> {
         nat_outgoing_off,
     ];
     checks.iter().flat_map(|check| check(s)).collect()
+}
+
+/// calico-node could not find the node's address: it would not start there.
+fn node_without_address(s: &ClusterState) -> Vec<Diagnostic> {
+    if s.cluster.backend == crate::model::Backend::None {
+        return Vec::new();
+    }
+    s.node_addresses
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.address.is_none())
+        .map(|(i, a)| {
+            Diagnostic::warning(format!("calico-node on {} has no IPv4 address: {}", s.cluster.nodes[i].name, a.reason))
+                .lint("node-address-missing")
+                .resource(format!("Node[{}]", s.cluster.nodes[i].name))
+                .hint("set IP_AUTODETECTION_METHOD to a method that matches this node, or spec.bgp.ipv4Address in its Node resource")
+        })
+        .collect()
+}
+
+/// Every configured BGP session that does not come up, with BIRD's view and the reason.
+fn bgp_session_down(s: &ClusterState) -> Vec<Diagnostic> {
+    s.bgp
+        .sessions
+        .iter()
+        .filter(|x| !x.state.established)
+        .map(|x| {
+            let node = &s.cluster.nodes[x.node].name;
+            Diagnostic::warning(format!(
+                "BGP session {} on {node} is not Established ({} {}): {}",
+                x.peering.protocol_name(),
+                x.state.state,
+                x.state.info,
+                x.state.why.as_deref().unwrap_or("")
+            ))
+            .lint("bgp-session-down")
+            .resource(format!("Node[{node}]"))
+        })
+        .collect()
 }
 
 fn pool_label(p: &IpPool) -> String {

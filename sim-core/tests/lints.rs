@@ -237,3 +237,27 @@ fn nat_outgoing_off_without_a_route_back() {
         },
     );
 }
+
+#[test]
+fn bgp_sessions_down_and_nodes_without_an_address() {
+    let cluster = |method: &str| {
+        format!("apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {{name: t}}\nspec:\n  calico: {{ipAutodetectionMethod: \"{method}\"}}\n  networks:\n    - {{name: lan, cidr: 10.0.0.0/16, gateway: 10.0.0.1}}\n    - {{name: storage, cidr: 172.30.0.0/24}}\n  routers: [{{name: gw, networks: [lan]}}]\n  nodes:\n    - name: a\n      interfaces: [{{name: eth0, network: lan, address: 10.0.0.10}}, {{name: eth1, network: storage, address: 172.30.0.10}}]\n    - {{name: b, interfaces: [{{name: eth0, network: lan, address: 10.0.0.11}}]}}\n")
+    };
+    let ids = |text: String| -> Vec<String> {
+        let (c, _) =
+            state::load(&[SourceFile::new("t.yaml", text)]).unwrap_or_else(|d| panic!("{d}"));
+        sim_core::lint::lints(&state::compute(c))
+            .into_iter()
+            .filter_map(|d| d.lint)
+            .collect()
+    };
+    // first-found puts a on the storage network, which b cannot reach.
+    assert!(ids(cluster("first-found")).contains(&"bgp-session-down".to_string()));
+    assert!(!ids(cluster("cidr=10.0.0.0/16")).contains(&"bgp-session-down".to_string()));
+    let none = ids(cluster("interface=wlan.*"));
+    assert!(
+        none.contains(&"node-address-missing".to_string()),
+        "{none:?}"
+    );
+    assert!(!ids(cluster("first-found")).contains(&"node-address-missing".to_string()));
+}
