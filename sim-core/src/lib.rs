@@ -20,6 +20,7 @@ pub mod model;
 pub mod mtu;
 pub mod naming;
 pub mod node_address;
+pub mod policy;
 pub mod render;
 pub mod scenario;
 pub mod selector;
