@@ -68,6 +68,12 @@ enum Command {
         /// Output: table (default), wide, yaml (nodes) or json.
         #[arg(short = 'o', long = "output", value_enum, default_value_t = GetFormat::Table)]
         format: GetFormat,
+        /// Namespace of namespaced resources (network policies).
+        #[arg(short = 'n', long, default_value = "default")]
+        namespace: String,
+        /// All namespaces (adds a NAMESPACE column).
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
     },
     /// The CNI conflist install-cni writes on NODE (/etc/cni/net.d/10-calico.conflist).
     CniConfig {
@@ -167,6 +173,15 @@ enum GetKind {
         alias = "bgpconfigurations"
     )]
     Bgpconfigs,
+    #[value(
+        alias = "networkpolicy",
+        alias = "netpol",
+        alias = "policy",
+        alias = "policies"
+    )]
+    Networkpolicies,
+    #[value(alias = "globalnetworkpolicy", alias = "gnp", alias = "gnps")]
+    Globalnetworkpolicies,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,6 +271,8 @@ fn main() -> ExitCode {
             name,
             mut scenario,
             format,
+            namespace,
+            all_namespaces,
         } => {
             // `get KIND SCENARIO`: a lone argument naming a file is the scenario, not a NAME.
             let name = match (name, &scenario.scenario) {
@@ -265,7 +282,10 @@ fn main() -> ExitCode {
                 }
                 (name, _) => name,
             };
-            with_state(&scenario, |state| get(state, kind, name.as_deref(), format))
+            let namespace = (!all_namespaces).then_some(namespace);
+            with_state(&scenario, |state| {
+                get(state, kind, name.as_deref(), format, namespace.as_deref())
+            })
         }
         Command::Export {
             scenario,
@@ -562,7 +582,13 @@ fn node_status(state: &ClusterState, name: &str, output: &OutputArg) -> Outcome 
     Outcome::Clean
 }
 
-fn get(state: &ClusterState, kind: GetKind, name: Option<&str>, format: GetFormat) -> Outcome {
+fn get(
+    state: &ClusterState,
+    kind: GetKind,
+    name: Option<&str>,
+    format: GetFormat,
+    namespace: Option<&str>,
+) -> Outcome {
     use sim_core::render::get;
     let wide = format == GetFormat::Wide;
     match (kind, format) {
@@ -596,7 +622,30 @@ fn get(state: &ClusterState, kind: GetKind, name: Option<&str>, format: GetForma
         (GetKind::Bgppeers, GetFormat::Table | GetFormat::Wide) => print(&get::bgppeers(state)),
         (GetKind::Bgpconfigs, GetFormat::Json) => print_json(&state.cluster.bgp_config_resources),
         (GetKind::Bgpconfigs, GetFormat::Table | GetFormat::Wide) => print(&get::bgpconfigs(state)),
-        (GetKind::Bgppeers | GetKind::Bgpconfigs, GetFormat::Yaml) => {
+        (GetKind::Networkpolicies | GetKind::Globalnetworkpolicies, GetFormat::Json) => {
+            let global = kind == GetKind::Globalnetworkpolicies;
+            let list: Vec<_> = state
+                .cluster
+                .policies
+                .iter()
+                .filter(|p| (p.scope == sim_core::model::PolicyScope::Global) == global)
+                .filter(|p| global || namespace.is_none() || p.namespace.as_deref() == namespace)
+                .collect();
+            print_json(&list)
+        }
+        (GetKind::Networkpolicies, GetFormat::Table | GetFormat::Wide) => {
+            print(&get::networkpolicies(state, namespace, wide))
+        }
+        (GetKind::Globalnetworkpolicies, GetFormat::Table | GetFormat::Wide) => {
+            print(&get::globalnetworkpolicies(state, wide))
+        }
+        (
+            GetKind::Bgppeers
+            | GetKind::Bgpconfigs
+            | GetKind::Networkpolicies
+            | GetKind::Globalnetworkpolicies,
+            GetFormat::Yaml,
+        ) => {
             eprintln!("error: -o yaml is available for nodes; use -o json");
             return Outcome::Usage;
         }

@@ -133,11 +133,11 @@ fn unsupported_kinds_are_reported_not_misread() {
     let path = write(
         &dir,
         "s.yaml",
-        &format!("{good}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: shop}}\nspec: {{podSelector: {{}}}}\n"),
+        &format!("{good}---\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {{name: security}}\nspec: {{order: 100}}\n"),
     );
     let o = calisim(&["check", &path]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).contains("NetworkPolicy[shop/deny]: networking.k8s.io/v1 NetworkPolicy is recognised but not yet supported by calisim; ignored"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Tier[security]: projectcalico.org/v3 Tier is recognised but not yet supported by calisim; ignored"), "{}", stderr(&o));
 }
 
 #[test]
@@ -263,4 +263,41 @@ fn cni_config_is_valid_json_with_the_node_and_mtu() {
     let v: serde_json::Value =
         serde_json::from_str(&stdout(&o)).expect("valid JSON from the manifest's template");
     assert_eq!(v["plugins"][0]["mtu"], 1440);
+}
+
+#[test]
+fn network_policies_list_as_calicoctl_does() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policies = write(
+        &dir,
+        "policies.yaml",
+        "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: allow-busybox, namespace: shop}\nspec: {order: 50, selector: app == 'porter'}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec: {podSelector: {}}\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: default-app-policy}\nspec: {order: 100}\n",
+    );
+    let o = calisim(&[
+        "get",
+        "networkpolicy",
+        "-A",
+        "-o",
+        "wide",
+        "--manifest",
+        &policies,
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "NAMESPACE   NAME                       ORDER   SELECTOR\nshop        allow-busybox              50      app == 'porter'\nshop        knp.default.default-deny   1000    projectcalico.org/orchestrator == 'k8s'\n"
+    );
+    let o = calisim(&[
+        "get",
+        "globalnetworkpolicy",
+        "-o",
+        "wide",
+        "--manifest",
+        &policies,
+    ]);
+    assert_eq!(
+        stdout(&o),
+        "NAME                 ORDER   SELECTOR\ndefault-app-policy   100     \n"
+    );
+    let o = calisim(&["get", "networkpolicy", "--manifest", &policies]);
+    assert_eq!(stdout(&o), "NAME\n", "the default namespace has none");
 }

@@ -247,3 +247,48 @@ fn every_kubeadm_fixture_loads_and_a_config_file_sets_the_pod_subnet() {
     // No pool given: calico-node's default pool takes kubeadm's podSubnet.
     assert_eq!(s.cluster.pools[0].cidr.to_string(), "10.244.0.0/16");
 }
+
+#[test]
+fn every_kubernetes_network_policy_fixture_loads_and_converts() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/k8s-netpol"
+    );
+    let mut converted = 0;
+    for path in yaml_files(dir) {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let snippet = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("snippet-"));
+        match with_installation(&text) {
+            Ok(s) => {
+                converted += s
+                    .cluster
+                    .policies
+                    .iter()
+                    .filter(|p| p.name.starts_with("knp.default."))
+                    .count()
+            }
+            // The recipes' snippet-N.yaml are fragments of a policy, not objects: a clear error.
+            Err(e) if snippet => assert!(e.contains("error:"), "{e}"),
+            Err(e) => panic!("{} does not load:\n{e}", path.display()),
+        }
+    }
+    assert!(
+        converted >= 20,
+        "only {converted} Kubernetes policies converted"
+    );
+}
+
+#[test]
+fn bad_policy_selectors_name_the_rule_field() {
+    let text = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  selector: app == 'api'\n  ingress:\n    - action: Allow\n      source: {selector: \"app ==\"}\n";
+    let e = with_installation(text).expect_err("bad selector");
+    assert!(
+        e.contains(
+            "NetworkPolicy[shop/p].spec.ingress[0].source.selector: invalid selector `app ==`"
+        ),
+        "{e}"
+    );
+}

@@ -7,6 +7,7 @@
 mod defaults;
 mod install;
 mod installation;
+mod policies;
 mod resolve;
 mod validate_calico;
 mod validate_topology;
@@ -20,6 +21,7 @@ use serde::Serialize;
 
 use crate::labels::LabelMap;
 use crate::selector::Selector;
+pub use policies::{Policy, PolicyScope};
 pub use resolve::resolve;
 pub use version::CalicoVersion;
 
@@ -342,7 +344,7 @@ impl FelixConfig {
 }
 
 /// The whole validated input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cluster {
     pub name: String,
     pub calico_version: CalicoVersion,
@@ -372,6 +374,9 @@ pub struct Cluster {
     pub bgp_peers: Vec<BgpPeer>,
     /// The BGPConfiguration resources given, in name order.
     pub bgp_config_resources: Vec<WrittenBgpConfig>,
+    /// Network policies as Felix receives them (Kubernetes ones converted): namespaced
+    /// by namespace/name, then global by name.
+    pub policies: Vec<policies::Policy>,
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,

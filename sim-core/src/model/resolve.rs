@@ -6,7 +6,8 @@ use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
 use super::{
-    defaults, install, installation, validate_calico, validate_topology, Cluster, InstallKind,
+    defaults, install, installation, policies, validate_calico, validate_topology, Cluster,
+    InstallKind,
 };
 use crate::mtu::MtuOverrides;
 
@@ -59,6 +60,9 @@ pub(super) struct ByKind<'a> {
     pub installations: Vec<Located<'a, crate::scenario::InstallationSpec>>,
     pub config_maps: Vec<super::install::SourcedConfigMap<'a>>,
     pub kubeadm_configs: Vec<(&'a Origin, &'a crate::scenario::KubeadmClusterConfiguration)>,
+    pub network_policies: Vec<Located<'a, crate::policy::model::PolicySpec>>,
+    pub global_policies: Vec<Located<'a, crate::policy::model::PolicySpec>>,
+    pub k8s_policies: Vec<(&'a Origin, &'a crate::policy::k8s::K8sNetworkPolicy)>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -94,6 +98,9 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::DaemonSet(r) => push!(k.daemonsets, r),
             Document::Installation(r) => push!(k.installations, r),
             Document::KubeadmConfig(c) => k.kubeadm_configs.push((origin, c)),
+            Document::NetworkPolicy(r) => push!(k.network_policies, r),
+            Document::GlobalNetworkPolicy(r) => push!(k.global_policies, r),
+            Document::K8sNetworkPolicy(p) => k.k8s_policies.push((origin, p)),
             Document::ConfigMap(map) => k
                 .config_maps
                 .push(super::install::SourcedConfigMap { origin, map }),
@@ -194,6 +201,8 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     let pools = defaults::with_default_pool(calico.pools, &topology, &manifest.pool, &mut diags);
     validate_calico::check_pools_in_pod_subnet(&pools, &topology, &docs, &mut diags);
 
+    let policies = policies::validate(&docs, &mut diags);
+
     if diags.has_errors() {
         return (None, diags);
     }
@@ -219,6 +228,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp_node_overrides: calico.bgp_node_overrides,
         bgp_peers: calico.bgp_peers,
         bgp_config_resources: calico.bgp_config_resources,
+        policies,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
         cni_template: manifest.cni_template,

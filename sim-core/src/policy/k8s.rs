@@ -37,12 +37,21 @@ pub enum LabelSelectorOperator {
 }
 
 /// `metav1.LabelSelectorRequirement`.
+/// Kubernetes reads `null` (`matchLabels:` with nothing after it) as the empty value.
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelectorRequirement {
     pub key: String,
     pub operator: LabelSelectorOperator,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub values: Vec<String>,
 }
 
@@ -50,9 +59,9 @@ pub struct LabelSelectorRequirement {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub match_labels: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
@@ -61,7 +70,7 @@ pub struct LabelSelector {
 #[serde(rename_all = "camelCase")]
 pub struct IpBlock {
     pub cidr: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub except: Vec<String>,
 }
 
@@ -111,9 +120,9 @@ pub struct NetworkPolicyPort {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IngressRule {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub from: Vec<NetworkPolicyPeer>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub ports: Vec<NetworkPolicyPort>,
 }
 
@@ -121,9 +130,9 @@ pub struct IngressRule {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EgressRule {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub to: Vec<NetworkPolicyPeer>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub ports: Vec<NetworkPolicyPort>,
 }
 
@@ -131,13 +140,13 @@ pub struct EgressRule {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct K8sNetworkPolicySpec {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub pod_selector: LabelSelector,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub policy_types: Vec<PolicyType>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub ingress: Vec<IngressRule>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub egress: Vec<EgressRule>,
 }
 

@@ -150,6 +150,75 @@ pub fn bgpconfigs(state: &ClusterState) -> String {
     tabwriter(&rows)
 }
 
+/// Go's `{{.Spec.Order}}` of a `*float64`: `100`, `0.5`, `<nil>` when unset.
+fn order(o: Option<f64>) -> String {
+    match o {
+        None => "<nil>".into(),
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e21 => format!("{}", v as i64),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// `calicoctl get networkpolicy` in one namespace (`None`: all namespaces, with a NAMESPACE column).
+pub fn networkpolicies(state: &ClusterState, namespace: Option<&str>, wide: bool) -> String {
+    use crate::model::PolicyScope;
+    let mut header: Vec<&str> = if namespace.is_none() {
+        vec!["NAMESPACE", "NAME"]
+    } else {
+        vec!["NAME"]
+    };
+    if wide {
+        header.extend(["ORDER", "SELECTOR"]);
+    }
+    let mut rows = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
+    for p in state
+        .cluster
+        .policies
+        .iter()
+        .filter(|p| p.scope != PolicyScope::Global)
+    {
+        let ns = p.namespace.as_deref().unwrap_or("");
+        if namespace.is_some_and(|n| n != ns) {
+            continue;
+        }
+        let mut row = if namespace.is_none() {
+            vec![ns.to_string(), p.name.clone()]
+        } else {
+            vec![p.name.clone()]
+        };
+        if wide {
+            row.extend([order(p.spec.order), p.spec.selector.clone()]);
+        }
+        rows.push(row);
+    }
+    tabwriter(&rows)
+}
+
+/// `calicoctl get globalnetworkpolicy`.
+pub fn globalnetworkpolicies(state: &ClusterState, wide: bool) -> String {
+    let mut rows = vec![if wide {
+        vec!["NAME", "ORDER", "SELECTOR"]
+    } else {
+        vec!["NAME"]
+    }
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>()];
+    for p in state
+        .cluster
+        .policies
+        .iter()
+        .filter(|p| p.scope == crate::model::PolicyScope::Global)
+    {
+        let mut row = vec![p.name.clone()];
+        if wide {
+            row.extend([order(p.spec.order), p.spec.selector.clone()]);
+        }
+        rows.push(row);
+    }
+    tabwriter(&rows)
+}
+
 /// `calicoctl get node NAME -o yaml`: the Node resource calico-node keeps up to date,
 /// including the tunnel addresses IPAM gave it.
 pub fn node_yaml(state: &ClusterState, node: usize) -> String {

@@ -59,6 +59,9 @@ pub enum Document {
     Installation(Resource<InstallationSpec>),
     /// A kubeadm config file's ClusterConfiguration.
     KubeadmConfig(KubeadmClusterConfiguration),
+    NetworkPolicy(Resource<crate::policy::model::PolicySpec>),
+    GlobalNetworkPolicy(Resource<crate::policy::model::PolicySpec>),
+    K8sNetworkPolicy(crate::policy::k8s::K8sNetworkPolicy),
 }
 
 impl Document {
@@ -79,6 +82,15 @@ impl Document {
             Document::ConfigMap(c) => ("ConfigMap", &c.metadata),
             Document::Installation(r) => ("Installation", &r.metadata),
             Document::KubeadmConfig(_) => return "ClusterConfiguration".into(),
+            Document::NetworkPolicy(r) => ("NetworkPolicy", &r.metadata),
+            Document::GlobalNetworkPolicy(r) => ("GlobalNetworkPolicy", &r.metadata),
+            Document::K8sNetworkPolicy(p) => {
+                return resource_label(
+                    "NetworkPolicy",
+                    Some(&p.metadata.namespace),
+                    &p.metadata.name,
+                )
+            }
         };
         resource_label(kind, meta.namespace.as_deref(), &meta.name)
     }
@@ -141,6 +153,18 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         }
         ("apps", "DaemonSet") => read!(DaemonSetSpec, Document::DaemonSet),
         ("operator.tigera.io", "Installation") => read!(InstallationSpec, Document::Installation),
+        ("projectcalico.org", "NetworkPolicy") => {
+            read!(crate::policy::model::PolicySpec, Document::NetworkPolicy)
+        }
+        ("projectcalico.org", "GlobalNetworkPolicy") => {
+            read!(
+                crate::policy::model::PolicySpec,
+                Document::GlobalNetworkPolicy
+            )
+        }
+        ("networking.k8s.io", "NetworkPolicy") => KindSupport::Read(|t| {
+            from_yaml::<crate::policy::k8s::K8sNetworkPolicy>(t).map(Document::K8sNetworkPolicy)
+        }),
         ("kubeadm.k8s.io", "ClusterConfiguration") => KindSupport::Read(|t| {
             from_yaml::<KubeadmClusterConfiguration>(t).map(Document::KubeadmConfig)
         }),
@@ -161,9 +185,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         | ("apps", "Deployment") => KindSupport::Ignored,
         (
             "projectcalico.org",
-            "NetworkPolicy"
-            | "GlobalNetworkPolicy"
-            | "NetworkSet"
+            "NetworkSet"
             | "GlobalNetworkSet"
             | "Tier"
             | "HostEndpoint"
@@ -176,8 +198,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             | "StagedKubernetesNetworkPolicy",
         )
         | ("operator.tigera.io", "APIServer")
-        | ("", "Service" | "Endpoints")
-        | ("networking.k8s.io", "NetworkPolicy") => KindSupport::NotYetSupported,
+        | ("", "Service" | "Endpoints") => KindSupport::NotYetSupported,
         _ => KindSupport::Unknown,
     }
 }
@@ -410,11 +431,11 @@ mod tests {
     #[test]
     fn not_yet_supported_and_unknown_kinds_are_reported_not_read() {
         let (s, d) = parse_one(
-            "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n",
+            "apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: g}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n",
         );
         assert!(s.documents.is_empty());
         let text = d.to_string();
-        assert!(text.contains("warning: s.yaml:1 (document 1): GlobalNetworkPolicy[g]: projectcalico.org/v3 GlobalNetworkPolicy is recognised but not yet supported"), "{text}");
+        assert!(text.contains("warning: s.yaml:1 (document 1): HostEndpoint[g]: projectcalico.org/v3 HostEndpoint is recognised but not yet supported"), "{text}");
         assert!(
             text.contains("warning: s.yaml:5 (document 2): Widget[w]: unknown kind `Widget`"),
             "{text}"
