@@ -188,6 +188,33 @@ fn calico_resources(c: &Cluster, mode: ExportMode) -> Vec<Value> {
             json!({"bgp": bgp}),
         ));
     }
+    for p in &c.policies {
+        let doc = match (&p.kubernetes, p.scope) {
+            (Some(k8s), _) => {
+                let mut v = serde_json::to_value(k8s).expect("policies serialise");
+                v["apiVersion"] = json!("networking.k8s.io/v1");
+                v["kind"] = json!("NetworkPolicy");
+                v
+            }
+            (None, crate::model::PolicyScope::Global) => resource(
+                "projectcalico.org/v3",
+                "GlobalNetworkPolicy",
+                &p.name,
+                serde_json::to_value(&p.spec).expect("policies serialise"),
+            ),
+            (None, _) => {
+                let mut v = resource(
+                    "projectcalico.org/v3",
+                    "NetworkPolicy",
+                    &p.name,
+                    serde_json::to_value(&p.spec).expect("policies serialise"),
+                );
+                v["metadata"]["namespace"] = json!(p.namespace);
+                v
+            }
+        };
+        docs.push(doc);
+    }
     let felix = c.felix.global;
     if felix != crate::mtu::MtuOverrides::default() && mode == ExportMode::Manifest {
         let mut spec = Map::new();

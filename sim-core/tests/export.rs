@@ -33,6 +33,7 @@ fn essence(s: &ClusterState) -> serde_json::Value {
         "node_addresses": s.node_addresses,
         "sessions": s.bgp.sessions,
         "dataplane": s.dataplane,
+        "policies": s.cluster.policies,
         "pools": s.cluster.pools.iter().map(|p| (p.name.clone(), p.cidr.to_string(), p.ipip_mode, p.vxlan_mode, p.nat_outgoing, p.block_size)).collect::<Vec<_>>(),
     })
 }
@@ -103,4 +104,29 @@ fn the_registry_rewrites_every_image() {
     let text = export(&s.cluster, &opts);
     assert!(text.contains("registry: registry.lab:5000/"), "{text}");
     assert!(text.contains("encapsulation: IPIP"), "{text}");
+}
+
+#[test]
+fn policies_survive_the_round_trip() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../labs/default/scenario.yaml");
+    let policies = "---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  order: 10\n  selector: app == 'api'\n  ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'web'}, destination: {ports: [8080, \"9000:9010\"]}}]\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: deny-db-egress}\nspec: {selector: app == 'db', types: [Egress]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: api}}}], ports: [{port: 5432}]}]\n";
+    let text = std::fs::read_to_string(path).expect("default scenario") + policies;
+    let original = compute("default", text);
+    assert_eq!(original.cluster.policies.len(), 3);
+    for mode in [ExportMode::Manifest, ExportMode::Operator] {
+        let opts = ExportOptions {
+            mode,
+            registry: None,
+            calico_version: None,
+            topology: true,
+        };
+        let exported = export(&original.cluster, &opts);
+        assert!(
+            exported.contains("kind: NetworkPolicy")
+                && exported.contains("apiVersion: networking.k8s.io/v1"),
+            "{exported}"
+        );
+        let again = compute("export.yaml", exported);
+        assert_eq!(essence(&again), essence(&original));
+    }
 }

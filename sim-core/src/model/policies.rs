@@ -29,6 +29,9 @@ pub struct Policy {
     /// The name Calico stores (`knp.default.<name>` for Kubernetes policies).
     pub name: String,
     pub spec: PolicySpec,
+    /// The Kubernetes policy as written, for Kubernetes ones (export writes it back).
+    #[serde(skip)]
+    pub kubernetes: Option<crate::policy::k8s::K8sNetworkPolicy>,
 }
 
 /// Checks every selector of a policy; reports each bad one at its field.
@@ -83,6 +86,7 @@ pub(super) fn validate(all: &ByKind<'_>, diags: &mut Diagnostics) -> Vec<Policy>
             namespace: Some(namespace),
             name: p.resource.metadata.name.clone(),
             spec,
+            kubernetes: None,
         });
     }
     for (origin, k) in &all.k8s_policies {
@@ -115,6 +119,7 @@ pub(super) fn validate(all: &ByKind<'_>, diags: &mut Diagnostics) -> Vec<Policy>
                     namespace: Some(namespace),
                     name: converted.policy.metadata.name.clone(),
                     spec: converted.policy.spec,
+                    kubernetes: Some((*k).clone()),
                 });
             }
             Err(e) => diags.push(Diagnostic::error(e.to_string()).at(origin).resource(&label)),
@@ -128,6 +133,7 @@ pub(super) fn validate(all: &ByKind<'_>, diags: &mut Diagnostics) -> Vec<Policy>
             namespace: None,
             name: p.resource.metadata.name.clone(),
             spec,
+            kubernetes: None,
         });
     }
     out.sort_by(|a, b| {
