@@ -1,30 +1,10 @@
 //! Export, then import: the same computed state (addresses, sessions, every route).
 
-use std::path::PathBuf;
+mod common;
 
+use common::compute;
 use sim_core::export::{export, ExportMode, ExportOptions};
-use sim_core::scenario::SourceFile;
-use sim_core::state::{self, ClusterState};
-
-fn scenarios() -> Vec<PathBuf> {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../snapshots/scenarios"
-    ));
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("snapshots/scenarios exists")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
-    paths
-}
-
-fn compute(name: &str, text: String) -> ClusterState {
-    let (c, _) =
-        state::load(&[SourceFile::new(name, text)]).unwrap_or_else(|d| panic!("{name}:\n{d}"));
-    state::compute(c)
-}
+use sim_core::state::ClusterState;
 
 /// What must survive the round trip: addresses, node addresses, sessions, dataplanes.
 fn essence(s: &ClusterState) -> serde_json::Value {
@@ -41,7 +21,7 @@ fn essence(s: &ClusterState) -> serde_json::Value {
 #[test]
 fn exporting_then_importing_gives_the_same_state() {
     let mut checked = 0;
-    for path in scenarios() {
+    for path in common::scenario_paths() {
         let original = compute(
             &path.display().to_string(),
             std::fs::read_to_string(&path).expect("readable"),

@@ -141,22 +141,32 @@ fn full_mesh_too_large() {
     );
 }
 
+/// Lint ids for two nodes: `a` on the LAN and a storage network (eth1, higher ifindex),
+/// `b` on the LAN only, a router on the LAN, with the given autodetection method.
+fn two_nic_lints(method: &str) -> Vec<String> {
+    let text = format!("apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {{name: t}}\nspec:\n  calico: {{ipAutodetectionMethod: \"{method}\"}}\n  networks:\n    - {{name: lan, cidr: 10.0.0.0/16, gateway: 10.0.0.1}}\n    - {{name: storage, cidr: 172.30.0.0/24}}\n  routers: [{{name: gw, networks: [lan]}}]\n  nodes:\n    - name: a\n      interfaces: [{{name: eth0, network: lan, address: 10.0.0.10}}, {{name: eth1, network: storage, address: 172.30.0.10}}]\n    - {{name: b, interfaces: [{{name: eth0, network: lan, address: 10.0.0.11}}]}}\n");
+    let (c, _) = state::load(&[SourceFile::new("t.yaml", text)]).unwrap_or_else(|d| panic!("{d}"));
+    sim_core::lint::lints(&state::compute(c))
+        .into_iter()
+        .filter_map(|d| d.lint)
+        .collect()
+}
+
+fn has(ids: &[String], id: &str) -> bool {
+    ids.iter().any(|i| i == id)
+}
+
 #[test]
 fn multi_nic_node_on_the_wrong_network() {
-    // b has a storage NIC with a higher ifindex: first-found picks it, a is not on storage.
-    let cluster = |method: &str| {
-        format!("apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {{name: t}}\nspec:\n  calico: {{ipAutodetectionMethod: \"{method}\"}}\n  networks:\n    - {{name: lan, cidr: 10.0.0.0/16, gateway: 10.0.0.1}}\n    - {{name: storage, cidr: 172.30.0.0/24}}\n  nodes:\n    - {{name: a, interfaces: [{{name: eth0, network: lan, address: 10.0.0.10}}]}}\n    - name: b\n      interfaces: [{{name: eth0, network: lan, address: 10.0.0.11}}, {{name: eth1, network: storage, address: 172.30.0.11}}]\n")
-    };
-    let ids = |text: String| -> Vec<String> {
-        let (c, _) =
-            state::load(&[SourceFile::new("t.yaml", text)]).unwrap_or_else(|d| panic!("{d}"));
-        sim_core::lint::lints(&state::compute(c))
-            .into_iter()
-            .filter_map(|d| d.lint)
-            .collect()
-    };
-    assert!(ids(cluster("first-found")).contains(&"multi-nic-wrong-address".to_string()));
-    assert!(!ids(cluster("cidr=10.0.0.0/16")).contains(&"multi-nic-wrong-address".to_string()));
+    // first-found picks a's storage NIC, which b is not on.
+    assert!(has(
+        &two_nic_lints("first-found"),
+        "multi-nic-wrong-address"
+    ));
+    assert!(!has(
+        &two_nic_lints("cidr=10.0.0.0/16"),
+        "multi-nic-wrong-address"
+    ));
 }
 
 #[test]
@@ -240,24 +250,12 @@ fn nat_outgoing_off_without_a_route_back() {
 
 #[test]
 fn bgp_sessions_down_and_nodes_without_an_address() {
-    let cluster = |method: &str| {
-        format!("apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {{name: t}}\nspec:\n  calico: {{ipAutodetectionMethod: \"{method}\"}}\n  networks:\n    - {{name: lan, cidr: 10.0.0.0/16, gateway: 10.0.0.1}}\n    - {{name: storage, cidr: 172.30.0.0/24}}\n  routers: [{{name: gw, networks: [lan]}}]\n  nodes:\n    - name: a\n      interfaces: [{{name: eth0, network: lan, address: 10.0.0.10}}, {{name: eth1, network: storage, address: 172.30.0.10}}]\n    - {{name: b, interfaces: [{{name: eth0, network: lan, address: 10.0.0.11}}]}}\n")
-    };
-    let ids = |text: String| -> Vec<String> {
-        let (c, _) =
-            state::load(&[SourceFile::new("t.yaml", text)]).unwrap_or_else(|d| panic!("{d}"));
-        sim_core::lint::lints(&state::compute(c))
-            .into_iter()
-            .filter_map(|d| d.lint)
-            .collect()
-    };
     // first-found puts a on the storage network, which b cannot reach.
-    assert!(ids(cluster("first-found")).contains(&"bgp-session-down".to_string()));
-    assert!(!ids(cluster("cidr=10.0.0.0/16")).contains(&"bgp-session-down".to_string()));
-    let none = ids(cluster("interface=wlan.*"));
-    assert!(
-        none.contains(&"node-address-missing".to_string()),
-        "{none:?}"
-    );
-    assert!(!ids(cluster("first-found")).contains(&"node-address-missing".to_string()));
+    assert!(has(&two_nic_lints("first-found"), "bgp-session-down"));
+    assert!(!has(&two_nic_lints("cidr=10.0.0.0/16"), "bgp-session-down"));
+    assert!(has(
+        &two_nic_lints("interface=wlan.*"),
+        "node-address-missing"
+    ));
+    assert!(!has(&two_nic_lints("first-found"), "node-address-missing"));
 }

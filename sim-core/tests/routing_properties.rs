@@ -1,36 +1,19 @@
 //! Properties every computed dataplane must have, checked on every snapshot scenario.
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
+mod common;
 
 use sim_core::dataplane::{NodeDataplane, Route, RouteKind};
 use sim_core::scenario::SourceFile;
 use sim_core::state::{self, ClusterState};
 
 fn scenarios() -> Vec<(String, ClusterState)> {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../snapshots/scenarios"
-    ));
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("snapshots/scenarios exists")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
-    assert!(
-        paths.len() >= 8,
-        "expected the routing scenarios in {}",
-        dir.display()
-    );
-    paths
+    common::scenario_paths()
         .into_iter()
         .map(|p| {
-            let text = std::fs::read_to_string(&p).expect("readable");
             let name = p.display().to_string();
-            let (cluster, _) = state::load(&[SourceFile::new(name.clone(), text)])
-                .unwrap_or_else(|d| panic!("{name}:\n{d}"));
-            (name, state::compute(cluster))
+            let text = std::fs::read_to_string(&p).expect("readable");
+            (name.clone(), common::compute(&name, text))
         })
         .collect()
 }

@@ -589,6 +589,16 @@ impl NodeCtx<'_> {
         self.cluster.calico_version >= CalicoVersion::parse("v3.33").expect("valid")
     }
 
+    /// The NIC holding this node's Calico address: where unencapsulated CrossSubnet
+    /// traffic and the tunnels' outer packets leave.
+    fn parent_ifindex(&self) -> Option<u32> {
+        let local = self.node_address[self.node]?;
+        let nics = &self.cluster.nodes[self.node].interfaces;
+        nics.iter()
+            .position(|f| f.address == local.ip())
+            .map(nic_ifindex)
+    }
+
     /// Felix's IPIP routes (v3.33+) toward every other node, from the datastore.
     fn felix_ipip(&self, devices: &Devices, out: &mut Vec<Route>) {
         let (true, Some(tunl0)) = (self.felix_owns_ipip(), devices.tunl0) else {
@@ -596,14 +606,7 @@ impl NodeCtx<'_> {
         };
         let cluster = self.cluster;
         let local = self.node_address[self.node];
-        let parent = local
-            .and_then(|l| {
-                cluster.nodes[self.node]
-                    .interfaces
-                    .iter()
-                    .position(|f| f.address == l.ip())
-            })
-            .map(nic_ifindex);
+        let parent = self.parent_ifindex();
         for o in (0..cluster.nodes.len()).filter(|&o| o != self.node) {
             let Some(remote) = self.node_address[o] else {
                 continue;
@@ -635,14 +638,7 @@ impl NodeCtx<'_> {
             return (routes, neighbours, fdb);
         };
         let local = self.node_address[self.node];
-        let parent = local
-            .and_then(|l| {
-                cluster.nodes[self.node]
-                    .interfaces
-                    .iter()
-                    .position(|f| f.address == l.ip())
-            })
-            .map(nic_ifindex);
+        let parent = self.parent_ifindex();
         for o in 0..cluster.nodes.len() {
             let (Some(vtep), Some(remote)) = (
                 self.ipam.tunnels[o].vxlan.and_then(v4),
