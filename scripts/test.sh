@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "toolchain: rustfmt, clippy, wasm32 target"
-rustup component add rustfmt clippy
-rustup target add wasm32-unknown-unknown
+# Install only what is missing (no download when the machine already has it).
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 if [ ! -d ../shared/vectors ]; then
   echo "error: ../shared is missing (expected $(cd .. && pwd)/shared): the vector and fixture tests need it beside the repo" >&2

@@ -292,3 +292,14 @@ fn bad_policy_selectors_name_the_rule_field() {
         "{e}"
     );
 }
+
+#[test]
+fn malformed_manifests_name_the_document_and_the_field() {
+    let text = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: calico-node, namespace: kube-system}\nspec:\n  template:\n    spec:\n      containers:\n        - name: calico-node\n          image: docker.io/calico/node:v3.28.2\n          env:\n            - {name: CALICO_IPV4POOL_IPIP, value: Sometimes}\n            - {name: CALICO_IPV4POOL_BLOCK_SIZE, value: \"19\"}\n";
+    let e = with_installation(text).expect_err("malformed");
+    assert!(e.contains("installation.yaml:10 (document 1): DaemonSet[kube-system/calico-node].spec.template.spec.containers[calico-node].env[CALICO_IPV4POOL_IPIP]: `Sometimes` is not Always, CrossSubnet or Never: calico-node exits"), "{e}");
+    assert!(
+        e.contains("env[CALICO_IPV4POOL_BLOCK_SIZE]: IPv4 block size must be between 20 and 32"),
+        "{e}"
+    );
+}
