@@ -133,6 +133,9 @@ enum IpamCommand {
         /// List addresses a node uses from a block affine to another node.
         #[arg(long)]
         show_borrowed: bool,
+        /// Who holds this address.
+        #[arg(long)]
+        ip: Option<std::net::IpAddr>,
         #[command(flatten)]
         scenario: ScenarioArg,
         #[command(flatten)]
@@ -254,11 +257,12 @@ fn main() -> ExitCode {
                 IpamCommand::Show {
                     show_blocks,
                     show_borrowed,
+                    ip,
                     scenario,
                     output,
                 },
         } => with_state(&scenario, |state| {
-            ipam_show(state, show_blocks, show_borrowed, &output)
+            ipam_show(state, show_blocks, show_borrowed, ip, &output)
         }),
         Command::Routes {
             node,
@@ -466,8 +470,13 @@ fn ipam_show(
     state: &ClusterState,
     show_blocks: bool,
     show_borrowed: bool,
+    ip: Option<std::net::IpAddr>,
     output: &OutputArg,
 ) -> Outcome {
+    if let Some(ip) = ip {
+        print(&ipam_show::show_ip(state, ip));
+        return Outcome::Clean;
+    }
     if show_borrowed {
         let rows = ipam_show::borrowed(state);
         if output.json() {

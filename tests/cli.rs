@@ -301,3 +301,16 @@ fn network_policies_list_as_calicoctl_does() {
     let o = calisim(&["get", "networkpolicy", "--manifest", &policies]);
     assert_eq!(stdout(&o), "NAME\n", "the default namespace has none");
 }
+
+#[test]
+fn ipam_show_ip_says_who_holds_an_address() {
+    let o = calisim(&["ipam", "show", "--ip", "10.244.205.193"]);
+    assert_eq!(stdout(&o), "IP 10.244.205.193 is in use\nAttributes:\n  pod: web-1\n  namespace: default\n  node: minikube-m02\n");
+    let o = calisim(&["ipam", "show", "--ip", "10.244.120.64"]);
+    assert_eq!(
+        stdout(&o),
+        "IP 10.244.120.64 is in use\nAttributes:\n  node: minikube\n  type: ipipTunnelAddress\n"
+    );
+    let o = calisim(&["ipam", "show", "--ip", "192.168.1.2"]);
+    assert_eq!(stdout(&o), "IP 192.168.1.2 is not currently assigned\n");
+}

@@ -173,3 +173,33 @@ pub fn render_borrowed(rows: &[BorrowedIp]) -> String {
         &rows,
     )
 }
+
+/// `calicoctl ipam show --ip=IP` (v3.28 wording): who holds an address, or that nobody does.
+pub fn show_ip(state: &ClusterState, ip: std::net::IpAddr) -> String {
+    let cluster = &state.cluster;
+    let held = state
+        .ipam
+        .blocks
+        .iter()
+        .filter(|b| b.cidr.contains(ip))
+        .find_map(|b| {
+            b.allocations()
+                .find(|(a, _)| *a == ip)
+                .map(|(_, alloc)| *alloc)
+        });
+    let Some(alloc) = held else {
+        return format!("IP {ip} is not currently assigned\n");
+    };
+    let node = &cluster.nodes[alloc.node].name;
+    let attributes = match alloc.owner {
+        Owner::Pod(p) => {
+            let pod = &cluster.pods[p];
+            format!(
+                "  pod: {}\n  namespace: {}\n  node: {node}\n",
+                pod.name, pod.namespace
+            )
+        }
+        Owner::Tunnel(_, kind) => format!("  node: {node}\n  type: {}\n", kind.attribute_type()),
+    };
+    format!("IP {ip} is in use\nAttributes:\n{attributes}")
+}
