@@ -99,6 +99,21 @@ enum Command {
         #[arg(long)]
         topology: bool,
     },
+    /// Policy verdicts for every pod pair (rows from, columns to; `.` allowed, `X` denied),
+    /// as the Kubernetes network-policy conformance probes print them.
+    Matrix {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        #[command(flatten)]
+        probe: ProbeArg,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Network policy views.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Node views, as calicoctl prints them.
     Node {
         #[command(subcommand)]
@@ -141,6 +156,55 @@ enum IpamCommand {
         #[command(flatten)]
         output: OutputArg,
     },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Which policy and rule decide a packet from one pod to another, egress and ingress.
+    Explain {
+        /// The source pod, NAMESPACE/POD.
+        #[arg(long)]
+        from: String,
+        /// The destination pod, NAMESPACE/POD.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        #[command(flatten)]
+        probe: ProbeArg,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+}
+
+#[derive(Args)]
+struct ProbeArg {
+    /// Protocol of the probe packet.
+    #[arg(long, value_enum, default_value_t = ProbeProto::Tcp)]
+    proto: ProbeProto,
+    /// Destination port (ignored for ICMP).
+    #[arg(long, default_value_t = 80)]
+    port: u16,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProbeProto {
+    Tcp,
+    Udp,
+    Sctp,
+    Icmp,
+}
+
+impl ProbeArg {
+    fn packet(&self) -> (sim_core::policy::Protocol, Option<u16>) {
+        use sim_core::policy::Protocol;
+        match self.proto {
+            ProbeProto::Tcp => (Protocol::Tcp, Some(self.port)),
+            ProbeProto::Udp => (Protocol::Udp, Some(self.port)),
+            ProbeProto::Sctp => (Protocol::Sctp, Some(self.port)),
+            ProbeProto::Icmp => (Protocol::Icmp, None),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -333,6 +397,44 @@ fn main() -> ExitCode {
                 Err(outcome) => outcome,
             })
         }
+        Command::Matrix {
+            scenario,
+            probe,
+            output,
+        } => with_state(&scenario, |state| {
+            let (proto, port) = probe.packet();
+            let m = sim_core::render::matrix::matrix(state, proto, port);
+            if output.json() {
+                print_json(&m);
+            } else {
+                print(&sim_core::render::matrix::render(&m));
+            }
+            Outcome::Clean
+        }),
+        Command::Policy {
+            command:
+                PolicyCommand::Explain {
+                    from,
+                    to,
+                    scenario,
+                    probe,
+                    output,
+                },
+        } => with_state(&scenario, |state| {
+            let (proto, port) = probe.packet();
+            let Some(v) = sim_core::render::matrix::explain(state, &from, &to, proto, port) else {
+                eprintln!(
+                    "error: both --from and --to must be pods with an address (NAMESPACE/POD)"
+                );
+                return Outcome::Usage;
+            };
+            if output.json() {
+                print_json(&v);
+            } else {
+                print(&sim_core::render::matrix::render_verdict(&from, &to, &v));
+            }
+            Outcome::Clean
+        }),
         Command::Addr {
             target,
             scenario,

@@ -314,3 +314,59 @@ fn ipam_show_ip_says_who_holds_an_address() {
     let o = calisim(&["ipam", "show", "--ip", "192.168.1.2"]);
     assert_eq!(stdout(&o), "IP 192.168.1.2 is not currently assigned\n");
 }
+
+#[test]
+fn matrix_and_explain_apply_network_policy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = write(
+        &dir,
+        "netpol.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db-from-api, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n    - from: [{podSelector: {matchLabels: {app: api}}}]\n      ports: [{port: 5432}]\n",
+    );
+    let o = calisim(&["matrix", "--port", "5432", "--manifest", &policy]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "-\tdefault/web-1\tdefault/web-2\tshop/api-1\tshop/db-1\tdefault/debug\n\
+         default/web-1\t.\t.\t.\tX\t.\n\
+         default/web-2\t.\t.\t.\tX\t.\n\
+         shop/api-1\t.\t.\t.\t.\t.\n\
+         shop/db-1\t.\t.\t.\t.\t.\n\
+         default/debug\t.\t.\t.\tX\t.\n"
+    );
+    let o = calisim(&["matrix", "--port", "5432", "--json", "--manifest", &policy]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["pods"][3], "shop/db-1");
+    assert_eq!(v["allowed"][0][3], false);
+    assert_eq!(v["allowed"][2][3], true);
+    let o = calisim(&[
+        "policy",
+        "explain",
+        "--from",
+        "shop/api-1",
+        "--to",
+        "shop/db-1",
+        "--port",
+        "5432",
+        "--manifest",
+        &policy,
+    ]);
+    assert!(stdout(&o).contains("ingress at the destination: allow — policy shop/knp.default.db-from-api ingress rule 0 allows"), "{}", stdout(&o));
+    let o = calisim(&[
+        "policy",
+        "explain",
+        "--from",
+        "shop/api-1",
+        "--to",
+        "shop/db-1",
+        "--port",
+        "5433",
+        "--manifest",
+        &policy,
+    ]);
+    assert!(
+        stdout(&o).starts_with("shop/api-1 -> shop/db-1: denied"),
+        "{}",
+        stdout(&o)
+    );
+}

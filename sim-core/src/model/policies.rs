@@ -143,10 +143,5 @@ pub(super) fn validate(all: &ByKind<'_>, diags: &mut Diagnostics) -> Vec<Policy>
             &b.name,
         ))
     });
-    if !out.is_empty() {
-        diags.push(Diagnostic::warning(
-            "network policies are read and listed (calisim get networkpolicy) but not yet enforced: traces and the reachability matrix come with the policy engine",
-        ));
-    }
     out
 }

@@ -5,6 +5,7 @@ pub mod get;
 pub mod gofmt;
 pub mod ipam_show;
 pub mod links;
+pub mod matrix;
 pub mod node_status;
 pub mod routes;
 pub mod status;
