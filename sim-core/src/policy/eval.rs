@@ -656,6 +656,48 @@ impl<'a> Engine<'a> {
             .collect()
     }
 
+    /// Indices of the policies that apply to `ep` in `dir`, in evaluation order: computed
+    /// once per endpoint, so that a matrix does not re-match every selector per pair.
+    pub fn applicable(&self, ep: &Workload, dir: PolicyType) -> Vec<usize> {
+        (0..self.policies.len())
+            .filter(|&i| self.policies[i].applies_to(ep, dir))
+            .collect()
+    }
+
+    /// The verdict alone (no explanation), given each side's [`Engine::applicable`] list;
+    /// the same rules as [`Engine::evaluate`].
+    pub fn allows(
+        &self,
+        src: &Peer,
+        src_egress: &[usize],
+        dst: &Peer,
+        dst_ingress: &[usize],
+        packet: &Packet,
+    ) -> bool {
+        let chain = |applicable: &[usize], dir: PolicyType| -> bool {
+            for &i in applicable {
+                let p = &self.policies[i];
+                let rules = match dir {
+                    PolicyType::Ingress => &p.ingress,
+                    PolicyType::Egress => &p.egress,
+                };
+                for r in rules.iter().flatten() {
+                    if !rule_matches(r, src, dst, packet) {
+                        continue;
+                    }
+                    match r.rule.action {
+                        Action::Log => continue,
+                        Action::Allow | Action::Pass => return true,
+                        Action::Deny => return false,
+                    }
+                }
+            }
+            applicable.is_empty()
+        };
+        let egress = !matches!(src, Peer::Workload(_)) || chain(src_egress, PolicyType::Egress);
+        egress && (!matches!(dst, Peer::Workload(_)) || chain(dst_ingress, PolicyType::Ingress))
+    }
+
     /// Evaluates `src`'s egress chain (if `src` is a workload) and `dst`'s ingress chain (if
     /// `dst` is a workload) for one packet in its original direction.
     pub fn evaluate(&self, src: &Peer, dst: &Peer, packet: &Packet) -> Verdict {

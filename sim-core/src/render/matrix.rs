@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::labels::LabelMap;
 use crate::model::PolicyScope;
 use crate::policy::eval::{Engine, NamedPort, Packet, Peer, PolicyRef, Scope, Verdict, Workload};
-use crate::policy::model::Protocol;
+use crate::policy::model::{PolicyType, Protocol};
 use crate::state::ClusterState;
 
 /// Rows are sources, columns destinations, in the order of `pods`.
@@ -110,17 +110,23 @@ pub fn matrix(state: &ClusterState, protocol: Protocol, port: Option<u16>) -> Ma
         dst_port: port,
     };
     let n = eps.keys.len();
+    let workloads: Vec<Workload<'_>> = (0..n).map(|i| eps.workload(i)).collect();
+    let egress: Vec<Vec<usize>> = workloads
+        .iter()
+        .map(|w| engine.applicable(w, PolicyType::Egress))
+        .collect();
+    let ingress: Vec<Vec<usize>> = workloads
+        .iter()
+        .map(|w| engine.applicable(w, PolicyType::Ingress))
+        .collect();
+    let peers: Vec<Peer<'_>> = (0..n).map(|i| Peer::Workload(eps.workload(i))).collect();
+    // A pod talking to itself never leaves its own namespace: no policy applies (upstream
+    // conformance counts it as allowed too).
     let allowed = (0..n)
         .map(|i| {
-            let src = Peer::Workload(eps.workload(i));
-            // A pod talking to itself never leaves its own namespace: no policy applies
-            // (upstream conformance counts it as allowed too).
             (0..n)
                 .map(|j| {
-                    i == j
-                        || engine
-                            .evaluate(&src, &Peer::Workload(eps.workload(j)), &packet)
-                            .allowed
+                    i == j || engine.allows(&peers[i], &egress[i], &peers[j], &ingress[j], &packet)
                 })
                 .collect()
         })
