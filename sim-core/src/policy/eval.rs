@@ -24,9 +24,9 @@
 //!   selectors are broken applies to nothing, a rule with a broken field never matches.
 //! * IPv6 CIDRs never match (packets are IPv4); a rule with `ipVersion: 6` never matches.
 
+use core::net::Ipv4Addr;
 use std::cmp::Ordering;
 use std::fmt;
-use std::net::Ipv4Addr;
 
 use crate::labels::LabelMap;
 use crate::selector::{Labels, Selector};
@@ -190,7 +190,7 @@ impl Net {
         };
         if addr.contains(':') {
             return addr
-                .parse::<std::net::Ipv6Addr>()
+                .parse::<core::net::Ipv6Addr>()
                 .ok()
                 .filter(|_| len.is_none_or(|l| l.parse::<u8>().is_ok_and(|l| l <= 128)))
                 .map(|_| Net::V6)

@@ -9,9 +9,9 @@
 //! rule fail conversion here (Calico would carry the unknown string through to validation); an
 //! IPv4-mapped IPv6 CIDR is rendered by Rust's rules rather than Go's.
 
+use core::net::IpAddr;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -275,7 +275,7 @@ pub fn normalise_cidr(s: &str) -> Result<String, String> {
             let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
             Ok(format!(
                 "{}/{len}",
-                std::net::Ipv4Addr::from(u32::from(a) & mask)
+                core::net::Ipv4Addr::from(u32::from(a) & mask)
             ))
         }
         IpAddr::V6(a) => {
@@ -289,7 +289,7 @@ pub fn normalise_cidr(s: &str) -> Result<String, String> {
             };
             Ok(format!(
                 "{}/{len}",
-                std::net::Ipv6Addr::from(u128::from(a) & mask)
+                core::net::Ipv6Addr::from(u128::from(a) & mask)
             ))
         }
     }

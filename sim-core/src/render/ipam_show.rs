@@ -175,7 +175,7 @@ pub fn render_borrowed(rows: &[BorrowedIp]) -> String {
 }
 
 /// `calicoctl ipam show --ip=IP` (v3.28 wording): who holds an address, or that nobody does.
-pub fn show_ip(state: &ClusterState, ip: std::net::IpAddr) -> String {
+pub fn show_ip(state: &ClusterState, ip: core::net::IpAddr) -> String {
     let cluster = &state.cluster;
     let held = state
         .ipam

@@ -62,8 +62,8 @@ impl<'s> Endpoints<'s> {
     fn workload(&self, i: usize) -> Workload<'_> {
         let pod = &self.state.cluster.pods[self.pods[i]];
         let ip = match self.state.ipam.pod_address(self.pods[i]) {
-            Some(std::net::IpAddr::V4(v4)) => v4,
-            _ => std::net::Ipv4Addr::UNSPECIFIED,
+            Some(core::net::IpAddr::V4(v4)) => v4,
+            _ => core::net::Ipv4Addr::UNSPECIFIED,
         };
         Workload {
             namespace: &pod.namespace,
