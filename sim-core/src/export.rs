@@ -36,14 +36,6 @@ fn image(opts: &ExportOptions, default_registry: &str, path: &str) -> String {
     format!("{registry}/{path}")
 }
 
-fn mode(m: EncapMode) -> &'static str {
-    match m {
-        EncapMode::Never => "Never",
-        EncapMode::Always => "Always",
-        EncapMode::CrossSubnet => "CrossSubnet",
-    }
-}
-
 fn resource(api: &str, kind: &str, name: &str, spec: Value) -> Value {
     json!({"apiVersion": api, "kind": kind, "metadata": {"name": name}, "spec": spec})
 }
@@ -52,8 +44,8 @@ fn pool_spec(p: &IpPool) -> Value {
     let mut spec = json!({
         "cidr": p.cidr.to_string(),
         "blockSize": p.block_size,
-        "ipipMode": mode(p.ipip_mode),
-        "vxlanMode": mode(p.vxlan_mode),
+        "ipipMode": p.ipip_mode.to_string(),
+        "vxlanMode": p.vxlan_mode.to_string(),
         "natOutgoing": p.nat_outgoing,
         "nodeSelector": p.node_selector.canonical(),
     });

@@ -25,16 +25,10 @@ pub struct NodeAddress {
 /// The source address the node's kernel picks toward `target`: the address of the
 /// connected NIC, else of the default-route NIC (only when it has a gateway).
 pub fn route_source(cluster: &Cluster, node: &Node, target: Ipv4Addr) -> Option<Ipv4Addr> {
-    let connected = node
-        .interfaces
-        .iter()
-        .filter(|f| cluster.networks[f.network].cidr.contains(target))
-        .max_by_key(|f| cluster.networks[f.network].cidr.prefix());
-    if let Some(f) = connected {
-        return Some(f.address);
-    }
-    let f = node.interfaces.get(node.default_route)?;
-    cluster.networks[f.network].gateway.map(|_| f.address)
+    let nic = cluster
+        .connected_nic(node, target)
+        .or_else(|| cluster.default_gateway(node).map(|(nic, _)| nic))?;
+    Some(node.interfaces[nic].address)
 }
 
 pub fn node_addresses(cluster: &Cluster) -> Vec<NodeAddress> {

@@ -77,12 +77,7 @@ impl Underlay {
         if n.interfaces.iter().any(|f| f.address == dst) {
             return Ok(Host::Node(node));
         }
-        let connected = n
-            .interfaces
-            .iter()
-            .filter(|f| cluster.networks[f.network].cidr.contains(dst))
-            .max_by_key(|f| cluster.networks[f.network].cidr.prefix());
-        if let Some(f) = connected {
+        if let Some(f) = cluster.connected_nic(n, dst).map(|i| &n.interfaces[i]) {
             let net = &cluster.networks[f.network];
             return self.host_on(f.network, dst).ok_or_else(|| {
                 format!(
@@ -97,8 +92,7 @@ impl Underlay {
         let net = &cluster.networks[nic.network];
         let Some(gw) = net.gateway else {
             return Err(format!(
-                "node {} has no route to {dst}: it is on no network of {} and network {} has no gateway",
-                n.name,
+                "node {} has no route to {dst}: {dst} is on none of its networks and network {} has no gateway",
                 n.name,
                 net.name
             ));

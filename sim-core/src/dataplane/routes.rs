@@ -458,19 +458,13 @@ impl NodeCtx<'_> {
             r.src = Some(f.address);
             out.push(r);
         }
-        if let Some(f) = n.interfaces.get(n.default_route) {
-            if let Some(gw) = cluster.networks[f.network].gateway {
-                let default = Ipv4Network::new(Ipv4Addr::UNSPECIFIED, 0).expect("valid");
-                out.push(
-                    Route::new(
-                        default,
-                        RouteReason::DefaultGateway {
-                            network: f.network as u32,
-                        },
-                    )
-                    .via(gw, nic_ifindex(n.default_route)),
-                );
-            }
+        if let Some((nic, gw)) = cluster.default_gateway(n) {
+            let default = Ipv4Network::new(Ipv4Addr::UNSPECIFIED, 0).expect("valid");
+            let network = n.interfaces[nic].network as u32;
+            out.push(
+                Route::new(default, RouteReason::DefaultGateway { network })
+                    .via(gw, nic_ifindex(nic)),
+            );
         }
         out
     }
@@ -568,19 +562,14 @@ impl NodeCtx<'_> {
     /// BIRD's `gateway recursive`: the next hop itself when on a connected network, else
     /// the gateway of the route toward it.
     fn resolve_next_hop(&self, nh: Ipv4Addr) -> Option<(Ipv4Addr, u32)> {
-        let cluster = self.cluster;
-        let n = &cluster.nodes[self.node];
-        if let Some(i) = n
-            .interfaces
-            .iter()
-            .position(|f| cluster.networks[f.network].cidr.contains(nh))
-        {
-            return Some((nh, nic_ifindex(i)));
+        let n = &self.cluster.nodes[self.node];
+        match self.cluster.connected_nic(n, nh) {
+            Some(nic) => Some((nh, nic_ifindex(nic))),
+            None => self
+                .cluster
+                .default_gateway(n)
+                .map(|(nic, gw)| (gw, nic_ifindex(nic))),
         }
-        let f = n.interfaces.get(n.default_route)?;
-        cluster.networks[f.network]
-            .gateway
-            .map(|gw| (gw, nic_ifindex(n.default_route)))
     }
 
     /// From v3.33 Felix programs IPIP cluster routes itself (`programClusterRoutes:

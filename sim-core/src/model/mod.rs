@@ -179,6 +179,17 @@ impl EncapMode {
     }
 }
 
+impl std::fmt::Display for EncapMode {
+    /// As the v3 API spells the mode (`ipipMode: CrossSubnet`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EncapMode::Never => "Never",
+            EncapMode::Always => "Always",
+            EncapMode::CrossSubnet => "CrossSubnet",
+        })
+    }
+}
+
 /// Who created a pool: an IPPool resource, the operator from an Installation, or
 /// calico-node's default-pool logic at startup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -392,6 +403,23 @@ impl Cluster {
 
     pub fn network_by_name(&self, name: &str) -> Option<NetworkId> {
         self.networks.iter().position(|n| n.name == name)
+    }
+
+    /// The node's NIC (index into its interfaces) whose network holds `ip`; the longest
+    /// prefix wins, as among the kernel's connected routes.
+    pub fn connected_nic(&self, node: &Node, ip: Ipv4Addr) -> Option<usize> {
+        let cidr = |i: usize| self.networks[node.interfaces[i].network].cidr;
+        (0..node.interfaces.len())
+            .filter(|&i| cidr(i).contains(ip))
+            .max_by_key(|&i| cidr(i).prefix())
+    }
+
+    /// The default route: the default NIC and its network's gateway, when it has one.
+    pub fn default_gateway(&self, node: &Node) -> Option<(usize, Ipv4Addr)> {
+        let f = node.interfaces.get(node.default_route)?;
+        self.networks[f.network]
+            .gateway
+            .map(|gw| (node.default_route, gw))
     }
 
     /// The per-host block limit Calico applies: the configured one, else the

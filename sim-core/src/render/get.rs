@@ -35,14 +35,6 @@ pub fn tabwriter(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn mode(m: crate::model::EncapMode) -> &'static str {
-    match m {
-        crate::model::EncapMode::Never => "Never",
-        crate::model::EncapMode::Always => "Always",
-        crate::model::EncapMode::CrossSubnet => "CrossSubnet",
-    }
-}
-
 /// `calicoctl get ippools` (and `-o wide`).
 pub fn ippools(state: &ClusterState, wide: bool) -> String {
     let mut rows = vec![if wide {
@@ -67,8 +59,8 @@ pub fn ippools(state: &ClusterState, wide: bool) -> String {
                 p.name.clone(),
                 p.cidr.to_string(),
                 p.nat_outgoing.to_string(),
-                mode(p.ipip_mode).into(),
-                mode(p.vxlan_mode).into(),
+                p.ipip_mode.to_string(),
+                p.vxlan_mode.to_string(),
                 p.disabled.to_string(),
                 selector,
             ]
