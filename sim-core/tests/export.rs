@@ -18,6 +18,16 @@ fn essence(s: &ClusterState) -> serde_json::Value {
     })
 }
 
+/// Export options that make the output a complete scenario again (for re-import).
+fn as_scenario(mode: ExportMode) -> ExportOptions {
+    ExportOptions {
+        mode,
+        registry: None,
+        calico_version: None,
+        topology: true,
+    }
+}
+
 #[test]
 fn exporting_then_importing_gives_the_same_state() {
     let mut checked = 0;
@@ -27,13 +37,7 @@ fn exporting_then_importing_gives_the_same_state() {
             std::fs::read_to_string(&path).expect("readable"),
         );
         for mode in [ExportMode::Manifest, ExportMode::Operator] {
-            let opts = ExportOptions {
-                mode,
-                registry: None,
-                calico_version: None,
-                topology: true,
-            };
-            let text = export(&original.cluster, &opts);
+            let text = export(&original.cluster, &as_scenario(mode));
             let again = compute("export.yaml", text.clone());
             assert_eq!(
                 essence(&again),
@@ -94,13 +98,7 @@ fn policies_survive_the_round_trip() {
     let original = compute("default", text);
     assert_eq!(original.cluster.policies.len(), 3);
     for mode in [ExportMode::Manifest, ExportMode::Operator] {
-        let opts = ExportOptions {
-            mode,
-            registry: None,
-            calico_version: None,
-            topology: true,
-        };
-        let exported = export(&original.cluster, &opts);
+        let exported = export(&original.cluster, &as_scenario(mode));
         assert!(
             exported.contains("kind: NetworkPolicy")
                 && exported.contains("apiVersion: networking.k8s.io/v1"),
