@@ -99,13 +99,42 @@ enum Command {
         #[arg(long)]
         topology: bool,
     },
-    /// Policy verdicts for every pod pair (rows from, columns to; `.` allowed, `X` denied),
-    /// as the Kubernetes network-policy conformance probes print them.
+    /// Reachability for every pod pair (rows from, columns to; `.` delivered, `X` not), as
+    /// the Kubernetes network-policy conformance probes print it.
     Matrix {
         #[command(flatten)]
         scenario: ScenarioArg,
         #[command(flatten)]
         probe: ProbeArg,
+        /// Policy verdicts alone (Felix's chains), ignoring whether the packet gets there.
+        #[arg(long)]
+        policy_only: bool,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// Follow one packet hop by hop (routes, ARP, policy, NAT, encapsulation, underlay),
+    /// then its reply; exit 0 when delivered, 1 when dropped.
+    Trace {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// Source: NAMESPACE/POD, node:NAME, ext:NAME or an address.
+        #[arg(long)]
+        from: String,
+        /// Destination: NAMESPACE/POD, node:NAME, ext:NAME or an address.
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        probe: ProbeArg,
+        /// The IP packet's total length in bytes (compared with each link's MTU).
+        #[arg(long, default_value_t = 84)]
+        size: u32,
+        /// Clear the Don't Fragment bit (Linux sets it by default): oversized packets are
+        /// fragmented instead of dropped.
+        #[arg(long)]
+        no_df: bool,
+        /// Also print the reply's hops (back through conntrack and NAT).
+        #[arg(long)]
+        reply: bool,
         #[command(flatten)]
         output: OutputArg,
     },
@@ -400,16 +429,59 @@ fn main() -> ExitCode {
         Command::Matrix {
             scenario,
             probe,
+            policy_only,
             output,
         } => with_state(&scenario, |state| {
             let (proto, port) = probe.packet();
-            let m = sim_core::render::matrix::matrix(state, proto, port);
+            let m = if policy_only {
+                sim_core::render::matrix::policy_matrix(state, proto, port)
+            } else {
+                sim_core::render::matrix::matrix(state, proto, port)
+            };
             if output.json() {
                 print_json(&m);
             } else {
                 print(&sim_core::render::matrix::render(&m));
             }
             Outcome::Clean
+        }),
+        Command::Trace {
+            scenario,
+            from,
+            to,
+            probe,
+            size,
+            no_df,
+            reply,
+            output,
+        } => with_state(&scenario, |state| {
+            let endpoint = |text: &str| sim_core::walker::parse_endpoint(state, text);
+            let (from, to) = match (endpoint(&from), endpoint(&to)) {
+                (Ok(sim_core::walker::Endpoint::Ip(ip)), _) => {
+                    eprintln!("error: --from {ip}: no pod, node or external host has this address");
+                    return Outcome::Usage;
+                }
+                (Ok(f), Ok(t)) => (f, t),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("error: {e}");
+                    return Outcome::Usage;
+                }
+            };
+            let (proto, port) = probe.packet();
+            let mut p = sim_core::walker::Probe::new(from, to, proto, port);
+            p.size = size;
+            p.df = !no_df;
+            let walker = sim_core::walker::Walker::new(state);
+            let t = walker.trace(&p);
+            if output.json() {
+                print_json(&t);
+            } else {
+                print(&sim_core::render::trace::render(&t, reply));
+            }
+            match t.verdict {
+                sim_core::walker::Verdict::Delivered => Outcome::Clean,
+                sim_core::walker::Verdict::Dropped => Outcome::Failed,
+            }
         }),
         Command::Policy {
             command:

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::bgp::{self, BgpState};
-use crate::dataplane::{self, NodeDataplane};
+use crate::dataplane::{self, NodeDataplane, RouterTable};
 use crate::diag::Diagnostics;
 use crate::ipam::{self, IpamState};
 use crate::model::{self, Cluster};
@@ -24,6 +24,8 @@ pub struct ClusterState {
     pub bgp: BgpState,
     /// Per node: what Felix and BIRD program.
     pub dataplane: Vec<NodeDataplane>,
+    /// Per fabric router: the pod prefixes it learned over BGP.
+    pub routers: Vec<RouterTable>,
     #[serde(skip)]
     pub underlay: Underlay,
 }
@@ -49,12 +51,14 @@ pub fn compute(cluster: Cluster) -> ClusterState {
     let underlay = Underlay::new(&cluster);
     let bgp = bgp::compute(&cluster, &ips, &underlay);
     let dataplane = dataplane::compute(&cluster, &ipam, &bgp, &addresses);
+    let routers = dataplane::routers::compute(&cluster, &ipam, &bgp);
     ClusterState {
         cluster,
         ipam,
         node_addresses,
         bgp,
         dataplane,
+        routers,
         underlay,
     }
 }

@@ -7,6 +7,7 @@
 //! routes from the datastore whatever BGP does (`proto 80` blackholes, VTEP routes).
 
 mod links;
+pub mod routers;
 mod routes;
 
 use core::net::Ipv4Addr;
@@ -15,8 +16,9 @@ use ipnetwork::Ipv4Network;
 use serde::Serialize;
 
 use crate::model::{NodeId, PodId};
-pub use links::{Link, LinkKind};
-pub use routes::{Proto, Route, RouteKind, RouteReason};
+pub use links::{Link, LinkKind, VXLAN_PORT, VXLAN_VNI};
+pub use routers::{RouterRoute, RouterTable};
+pub use routes::{LearnedFrom, Proto, Route, RouteKind, RouteReason};
 
 /// A permanent ARP entry Felix writes for a remote VTEP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

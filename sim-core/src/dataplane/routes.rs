@@ -228,13 +228,13 @@ fn v4net(net: &IpNetwork) -> Option<Ipv4Network> {
 
 /// A prefix a node announces: one of its blocks, or a borrowed address it hosts.
 #[derive(Debug, Clone, Copy)]
-struct Announced {
-    prefix: Ipv4Network,
-    pool: PoolId,
+pub(super) struct Announced {
+    pub prefix: Ipv4Network,
+    pub pool: PoolId,
 }
 
 /// Per node: its blocks (not /32 blocks), then /32s of pods using addresses from others' blocks.
-fn announced(cluster: &Cluster, ipam: &IpamState) -> Vec<Vec<Announced>> {
+pub(super) fn announced(cluster: &Cluster, ipam: &IpamState) -> Vec<Vec<Announced>> {
     let mut out: Vec<Vec<Announced>> = vec![Vec::new(); cluster.nodes.len()];
     for (node, blocks) in ipam.node_blocks.iter().enumerate() {
         for &b in blocks {

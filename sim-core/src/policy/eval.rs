@@ -674,28 +674,54 @@ impl<'a> Engine<'a> {
         dst_ingress: &[usize],
         packet: &Packet,
     ) -> bool {
-        let chain = |applicable: &[usize], dir: PolicyType| -> bool {
-            for &i in applicable {
-                let p = &self.policies[i];
-                let rules = match dir {
-                    PolicyType::Ingress => &p.ingress,
-                    PolicyType::Egress => &p.egress,
-                };
-                for r in rules.iter().flatten() {
-                    if !rule_matches(r, src, dst, packet) {
-                        continue;
-                    }
-                    match r.rule.action {
-                        Action::Log => continue,
-                        Action::Allow | Action::Pass => return true,
-                        Action::Deny => return false,
-                    }
+        let egress = !matches!(src, Peer::Workload(_))
+            || self.chain_allows(src_egress, PolicyType::Egress, src, dst, packet);
+        egress
+            && (!matches!(dst, Peer::Workload(_))
+                || self.chain_allows(dst_ingress, PolicyType::Ingress, src, dst, packet))
+    }
+
+    /// One chain's verdict alone: the source's egress chain or the destination's ingress
+    /// chain, given the policies that apply to that endpoint in `dir`.
+    pub fn chain_allows(
+        &self,
+        applicable: &[usize],
+        dir: PolicyType,
+        src: &Peer,
+        dst: &Peer,
+        packet: &Packet,
+    ) -> bool {
+        for &i in applicable {
+            let p = &self.policies[i];
+            let rules = match dir {
+                PolicyType::Ingress => &p.ingress,
+                PolicyType::Egress => &p.egress,
+            };
+            for r in rules.iter().flatten() {
+                if !rule_matches(r, src, dst, packet) {
+                    continue;
+                }
+                match r.rule.action {
+                    Action::Log => continue,
+                    Action::Allow | Action::Pass => return true,
+                    Action::Deny => return false,
                 }
             }
-            applicable.is_empty()
-        };
-        let egress = !matches!(src, Peer::Workload(_)) || chain(src_egress, PolicyType::Egress);
-        egress && (!matches!(dst, Peer::Workload(_)) || chain(dst_ingress, PolicyType::Ingress))
+        }
+        applicable.is_empty()
+    }
+
+    /// One chain with its explanation: `ep`'s chain in `dir` (`ep` is `src` for egress,
+    /// `dst` for ingress).
+    pub fn decide(
+        &self,
+        ep: &Workload,
+        dir: PolicyType,
+        src: &Peer,
+        dst: &Peer,
+        packet: &Packet,
+    ) -> Decision {
+        self.chain(ep, dir, src, dst, packet)
     }
 
     /// Evaluates `src`'s egress chain (if `src` is a workload) and `dst`'s ingress chain (if

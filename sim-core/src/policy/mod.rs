@@ -1,5 +1,6 @@
 //! Calico network policy: the v3 data model ([`model`]) and Kubernetes NetworkPolicy conversion ([`k8s`]).
 
+pub mod endpoints;
 pub mod eval;
 pub mod k8s;
 pub mod model;

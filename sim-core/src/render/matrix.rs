@@ -1,16 +1,17 @@
-//! Policy verdicts between pods: `calisim matrix` (every pair, printed as the Kubernetes
+//! Verdicts between pods: `calisim matrix` (every pair, printed as the Kubernetes
 //! network-policy conformance probes print their truth tables) and `calisim policy explain`.
 //!
-//! Policy only: whether Felix would let the packet out of the source and into the
-//! destination. Routing (whether it gets there) is the walker's job.
+//! The matrix walks every pair (routing, underlay and policy); `--policy-only` asks Felix's
+//! chains alone, whether or not the packet could get there.
 
 use serde::Serialize;
 
-use crate::labels::LabelMap;
-use crate::model::PolicyScope;
-use crate::policy::eval::{Engine, NamedPort, Packet, Peer, PolicyRef, Scope, Verdict, Workload};
+use crate::model::PodId;
+use crate::policy::endpoints::Endpoints;
+use crate::policy::eval::{Packet, Peer, Verdict};
 use crate::policy::model::{PolicyType, Protocol};
 use crate::state::ClusterState;
+use crate::walker::{Endpoint, Probe, Walker};
 
 /// Rows are sources, columns destinations, in the order of `pods`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,120 +20,70 @@ pub struct Matrix {
     pub allowed: Vec<Vec<bool>>,
 }
 
-/// Every pod that has an address, with what the engine needs to know about it.
-struct Endpoints<'s> {
-    keys: Vec<String>,
-    ports: Vec<Vec<NamedPort<'s>>>,
-    pods: Vec<usize>,
-    empty: LabelMap,
-    state: &'s ClusterState,
-}
-
-impl<'s> Endpoints<'s> {
-    fn new(state: &'s ClusterState) -> Self {
-        let pods: Vec<usize> = (0..state.cluster.pods.len())
-            .filter(|p| state.ipam.pod_address(*p).is_some())
-            .collect();
-        let ports = pods
-            .iter()
-            .map(|&p| {
-                state.cluster.pods[p]
-                    .ports
-                    .iter()
-                    .filter_map(|n| {
-                        n.name.as_deref().map(|name| NamedPort {
-                            name,
-                            port: n.port,
-                            protocol: n.protocol.as_str(),
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        let keys = pods.iter().map(|&p| state.cluster.pods[p].key()).collect();
-        Self {
-            keys,
-            ports,
-            pods,
-            empty: LabelMap::new(),
-            state,
-        }
-    }
-
-    fn workload(&self, i: usize) -> Workload<'_> {
-        let pod = &self.state.cluster.pods[self.pods[i]];
-        let ip = match self.state.ipam.pod_address(self.pods[i]) {
-            Some(core::net::IpAddr::V4(v4)) => v4,
-            _ => core::net::Ipv4Addr::UNSPECIFIED,
-        };
-        Workload {
-            namespace: &pod.namespace,
-            name: &pod.name,
-            labels: &pod.labels,
-            namespace_labels: self
-                .state
-                .cluster
-                .namespaces
-                .get(&pod.namespace)
-                .map_or(&self.empty, |n| &n.labels),
-            service_account: &pod.service_account,
-            ip,
-            ports: &self.ports[i],
-        }
-    }
-}
-
-fn engine(state: &ClusterState) -> Engine<'_> {
-    let refs: Vec<PolicyRef<'_>> = state
-        .cluster
-        .policies
-        .iter()
-        .map(|p| PolicyRef {
-            scope: match p.scope {
-                PolicyScope::Namespaced => Scope::Namespaced,
-                PolicyScope::Kubernetes => Scope::Kubernetes,
-                PolicyScope::Global => Scope::Global,
-            },
-            namespace: p.namespace.as_deref(),
-            name: &p.name,
-            spec: &p.spec,
-        })
+/// Pods with an address, in scenario order, and their `namespace/name` keys.
+pub fn matrix_pods(state: &ClusterState) -> (Vec<PodId>, Vec<String>) {
+    let pods: Vec<PodId> = (0..state.cluster.pods.len())
+        .filter(|&p| state.ipam.pod_address(p).is_some())
         .collect();
-    Engine::new(&refs)
+    let keys = pods.iter().map(|&p| state.cluster.pods[p].key()).collect();
+    (pods, keys)
 }
 
-/// Policy verdicts for every ordered pair of pods (a pod to itself included, as upstream does).
+/// Reachability for every ordered pair of pods: the whole walk (routes, underlay, NAT,
+/// policy), as the Kubernetes conformance probes measure it. A pod reaches itself.
 pub fn matrix(state: &ClusterState, protocol: Protocol, port: Option<u16>) -> Matrix {
-    let eps = Endpoints::new(state);
-    let engine = engine(state);
-    let packet = Packet {
-        protocol,
-        dst_port: port,
-    };
-    let n = eps.keys.len();
-    let workloads: Vec<Workload<'_>> = (0..n).map(|i| eps.workload(i)).collect();
-    let egress: Vec<Vec<usize>> = workloads
+    let (pods, keys) = matrix_pods(state);
+    let walker = Walker::new(state);
+    let allowed = pods
         .iter()
-        .map(|w| engine.applicable(w, PolicyType::Egress))
-        .collect();
-    let ingress: Vec<Vec<usize>> = workloads
-        .iter()
-        .map(|w| engine.applicable(w, PolicyType::Ingress))
-        .collect();
-    let peers: Vec<Peer<'_>> = (0..n).map(|i| Peer::Workload(eps.workload(i))).collect();
-    // A pod talking to itself never leaves its own namespace: no policy applies (upstream
-    // conformance counts it as allowed too).
-    let allowed = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    i == j || engine.allows(&peers[i], &egress[i], &peers[j], &ingress[j], &packet)
+        .map(|&a| {
+            pods.iter()
+                .map(|&b| {
+                    let probe = Probe::new(Endpoint::Pod(a), Endpoint::Pod(b), protocol, port);
+                    walker.reaches(&probe)
                 })
                 .collect()
         })
         .collect();
     Matrix {
-        pods: eps.keys.clone(),
+        pods: keys,
+        allowed,
+    }
+}
+
+/// Policy verdicts alone for every ordered pair of pods (a pod to itself included, as
+/// upstream does), whether or not the packet could get there.
+pub fn policy_matrix(state: &ClusterState, protocol: Protocol, port: Option<u16>) -> Matrix {
+    let (pods, keys) = matrix_pods(state);
+    let eps = Endpoints::new(state);
+    let packet = Packet {
+        protocol,
+        dst_port: port,
+    };
+    let peers: Vec<Peer<'_>> = pods
+        .iter()
+        .map(|&p| Peer::Workload(eps.workload(p).expect("pods with an address")))
+        .collect();
+    // A pod talking to itself never leaves its own namespace: no policy applies (upstream
+    // conformance counts it as allowed too).
+    let allowed = (0..pods.len())
+        .map(|i| {
+            (0..pods.len())
+                .map(|j| {
+                    i == j
+                        || eps.engine.allows(
+                            &peers[i],
+                            eps.applicable(pods[i], PolicyType::Egress),
+                            &peers[j],
+                            eps.applicable(pods[j], PolicyType::Ingress),
+                            &packet,
+                        )
+                })
+                .collect()
+        })
+        .collect();
+    Matrix {
+        pods: keys,
         allowed,
     }
 }
@@ -165,12 +116,15 @@ pub fn explain(
     port: Option<u16>,
 ) -> Option<Verdict> {
     let eps = Endpoints::new(state);
-    let find = |key: &str| eps.keys.iter().position(|k| k == key);
-    let (i, j) = (find(from)?, find(to)?);
-    let engine = engine(state);
-    Some(engine.evaluate(
-        &Peer::Workload(eps.workload(i)),
-        &Peer::Workload(eps.workload(j)),
+    let find = |key: &str| {
+        (0..state.cluster.pods.len())
+            .find(|&p| state.cluster.pods[p].key() == key)
+            .and_then(|p| eps.workload(p))
+    };
+    let (a, b) = (find(from)?, find(to)?);
+    Some(eps.engine.evaluate(
+        &Peer::Workload(a),
+        &Peer::Workload(b),
         &Packet {
             protocol,
             dst_port: port,

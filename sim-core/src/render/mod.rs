@@ -10,3 +10,4 @@ pub mod node_status;
 pub mod routes;
 pub mod status;
 pub mod table;
+pub mod trace;
