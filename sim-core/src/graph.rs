@@ -38,6 +38,8 @@ pub struct Place {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DeviceKind {
+    /// `lo`: where a packet to one's own address ends.
+    Loopback,
     /// A pod's `eth0`.
     PodEth0,
     /// The host end of a pod's veth, `caliXXXXXXXXXXX`.
@@ -210,7 +212,7 @@ impl<'s> Builder<'s> {
             let node = self.place(PlaceKind::Node, &dp.name, Vec::new());
             for link in &dp.links {
                 let device = match link.kind {
-                    LinkKind::Loopback => continue,
+                    LinkKind::Loopback => DeviceKind::Loopback,
                     LinkKind::Nic { .. } => DeviceKind::Nic,
                     LinkKind::Ipip => DeviceKind::Ipip,
                     LinkKind::Vxlan { .. } => DeviceKind::Vxlan,
@@ -236,6 +238,13 @@ impl<'s> Builder<'s> {
                     mtu: Some(p.mtu),
                     mac: None,
                 };
+                let lo = VertexKind::Device {
+                    device: DeviceKind::Loopback,
+                    mtu: Some(65536),
+                    mac: None,
+                };
+                let localhost = Ipv4Network::new(core::net::Ipv4Addr::LOCALHOST, 8).expect("valid");
+                self.device(pv, "lo", lo, vec![localhost]);
                 let eth0 = self.device(pv, "eth0", kind, vec![addr]);
                 let host = self.index[&(
                     Place {

@@ -1,4 +1,5 @@
 //! Shared by the snapshot tests: the design-validation scenarios and loading them.
+#![allow(dead_code)] // each test binary uses its own part of these helpers
 
 use std::path::{Path, PathBuf};
 

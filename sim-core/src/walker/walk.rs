@@ -386,6 +386,9 @@ impl<'w, 's> Walk<'w, 's> {
                 self.hop(PlaceKind::Node, name, Some(veth), Action::Forward, || {
                     format!("in from the pod; source {src} is the workload's own address (Felix's RPF check passes)")
                 });
+                if self.w.index.owner(self.pkt.dst) == Some(Owner::Node(node)) {
+                    return self.pod_to_own_host(node, pod);
+                }
             }
             Via::Nic(nic) => {
                 if self.pkt.outer.is_some() {
@@ -393,7 +396,7 @@ impl<'w, 's> Walk<'w, 's> {
                 }
                 self.undo_masquerade(node);
                 if self.w.index.owner(self.pkt.dst) == Some(Owner::Node(node)) {
-                    let dev = &self.state().cluster.nodes[node].interfaces[nic].name;
+                    let dev = local_device(dp, self.pkt.dst);
                     self.hop(PlaceKind::Node, name, Some(dev), Action::Deliver, || {
                         "a local address of this node: delivered to the host".into()
                     });
@@ -403,6 +406,18 @@ impl<'w, 's> Walk<'w, 's> {
             Via::Local => {}
         }
         self.route_at_node(node, via)
+    }
+
+    /// A pod talking to its own node: the egress chain, then Felix's
+    /// DefaultEndpointToHostAction (the manifests and the operator set ACCEPT).
+    fn pod_to_own_host(&mut self, node: NodeId, pod: PodId) -> Result<Loc, End> {
+        self.policy(node, pod, PolicyType::Egress)?;
+        let dp = self.dp(node);
+        let dev = local_device(dp, self.pkt.dst);
+        self.hop(PlaceKind::Node, &dp.name, Some(dev), Action::Deliver, || {
+            "a local address of this node: delivered to the host (INPUT); Felix's DefaultEndpointToHostAction is ACCEPT, as calico.yaml and the operator set it".into()
+        });
+        Err(End::Delivered)
     }
 
     /// Unwraps an IPIP or VXLAN packet addressed to this node.
@@ -499,7 +514,7 @@ impl<'w, 's> Walk<'w, 's> {
         let dp = self.dp(node);
         let name = dp.name.as_str();
         let dst = self.pkt.dst;
-        if via == Via::Local {
+        if via == Via::Local && !self.reply {
             let route = self.w.index.routes[node].lookup(dst).map(|i| &dp.routes[i]);
             self.pkt.src = source_for(dp, route);
             self.origin_src = self.pkt.src;
@@ -753,9 +768,16 @@ impl<'w, 's> Walk<'w, 's> {
         let link = &dp.links[oif as usize - 1];
         let (_, _, size) = self.pkt.wire();
         if size > link.mtu && self.pkt.df {
-            let (mtu, dev) = (link.mtu, link.name.clone());
-            return Err(self.drop(PlaceKind::Node, name, Some(&dev), words!(self,
-                "the {size}-byte packet does not fit {dev}'s MTU {mtu} and DF is set: node {name} drops it and sends ICMP \"fragmentation needed\" (mtu {mtu}) back to the sender")));
+            let (mtu, dev, src) = (link.mtu, link.name.clone(), self.pkt.src);
+            let why = match self.pkt.outer {
+                Some(o) => {
+                    let room = mtu.saturating_sub(o.kind.overhead());
+                    words!(self, "the {size}-byte {} packet ({} bytes inside + {}) does not fit {dev}'s MTU {mtu}, and DF is set (copied from the inner packet): node {name} drops it and sends ICMP \"fragmentation needed\" (mtu {room}) back to {src}; the tunnel's MTU is larger than the NIC leaves room for",
+                        encap_name(o.kind), self.pkt.size, o.kind.overhead())
+                }
+                None => words!(self, "the {size}-byte packet does not fit {dev}'s MTU {mtu} and DF is set: node {name} drops it and sends ICMP \"fragmentation needed\" (mtu {mtu}) back to {src}"),
+            };
+            return Err(self.drop(PlaceKind::Node, name, Some(&dev), why));
         }
         let dev = link.name.clone();
         let dst = self.pkt.wire().1;
@@ -913,7 +935,14 @@ impl<'w, 's> Walk<'w, 's> {
             });
             return self.at_external(e);
         }
-        let why = if self.w.index.in_any_pool(dst) {
+        let why = if self.w.index.in_any_pool(dst) && self.reply {
+            let pool = self
+                .w
+                .index
+                .pool_of(dst)
+                .map_or("?", |p| c.pools[p.pool].name.as_str());
+            words!(self, "router {name} has no route to {dst}: the request left the cluster with the pod's own address (pool {pool} has natOutgoing: false) and routers learn pod addresses only over BGP; enable natOutgoing or peer the router with a BGPPeer")
+        } else if self.w.index.in_any_pool(dst) {
             words!(self, "router {name} has no route to {dst}: routers learn pod addresses only over BGP (peer the router with a BGPPeer, or encapsulate with IPIP/VXLAN)")
         } else {
             words!(self, "router {name} has no route to {dst}")
@@ -1031,6 +1060,14 @@ impl<'w, 's> Walk<'w, 's> {
             from: Host::External(e),
         })
     }
+}
+
+/// The device holding a local address (`lo` if none claims it).
+fn local_device(dp: &NodeDataplane, ip: Ipv4Addr) -> &str {
+    dp.links
+        .iter()
+        .find(|l| l.addresses.iter().any(|a| a.ip() == ip))
+        .map_or("lo", |l| l.name.as_str())
 }
 
 fn encap_name(kind: Encap) -> &'static str {
