@@ -138,6 +138,12 @@ enum Command {
         #[command(flatten)]
         output: OutputArg,
     },
+    /// The device graph (places, devices, links) as JSON: what the browser draws and
+    /// lab-netns builds.
+    Graph {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+    },
     /// Network policy views.
     Policy {
         #[command(subcommand)]
@@ -482,6 +488,11 @@ fn main() -> ExitCode {
                 sim_core::walker::Verdict::Delivered => Outcome::Clean,
                 sim_core::walker::Verdict::Dropped => Outcome::Failed,
             }
+        }),
+        Command::Graph { scenario } => with_state(&scenario, |state| {
+            let graph = sim_core::graph::DeviceGraph::build(state);
+            print_json(&graph.data());
+            Outcome::Clean
         }),
         Command::Policy {
             command:

@@ -370,3 +370,82 @@ fn matrix_and_explain_apply_network_policy() {
         stdout(&o)
     );
 }
+
+#[test]
+fn trace_exits_0_delivered_1_dropped_2_unknown_endpoint() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ipip = format!("{root}/snapshots/scenarios/one-l2-ipip.yaml");
+    let azure = format!("{root}/snapshots/scenarios/azure-ipip.yaml");
+    let ok = calisim(&[
+        "trace",
+        &ipip,
+        "--from",
+        "default/web-1",
+        "--to",
+        "default/web-2",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert!(
+        stdout(&ok).contains("verdict: delivered"),
+        "{}",
+        stdout(&ok)
+    );
+    let dropped = calisim(&[
+        "trace",
+        &azure,
+        "--from",
+        "default/web-1",
+        "--to",
+        "default/web-2",
+        "--json",
+    ]);
+    assert_eq!(dropped.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&dropped.stdout).expect("JSON");
+    assert_eq!(v["verdict"], "dropped");
+    assert!(v["reason"].as_str().unwrap().contains("IP protocol 4"));
+    let unknown = calisim(&[
+        "trace",
+        &ipip,
+        "--from",
+        "default/nope",
+        "--to",
+        "default/web-2",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("no pod \"nope\""),
+        "{}",
+        stderr(&unknown)
+    );
+    // Addresses and host names work as endpoints too.
+    let by_ip = calisim(&[
+        "trace",
+        &ipip,
+        "--from",
+        "node:k8s-worker1",
+        "--to",
+        "192.168.56.12",
+    ]);
+    assert_eq!(by_ip.status.code(), Some(0), "{}", stdout(&by_ip));
+}
+
+#[test]
+fn graph_is_json_with_places_devices_and_links() {
+    let o = calisim(&["graph"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let vertices = v["vertices"].as_array().unwrap();
+    assert!(vertices
+        .iter()
+        .any(|x| x["device"] == "tunl0" && x["place"]["name"] == "minikube"));
+    assert!(v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e[2] == "veth"));
+    assert!(v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e[2] == "ipipTunnel"));
+}

@@ -1,8 +1,10 @@
 //! Lookups the walk needs per hop, built once per state: longest-prefix match over each
 //! node's routing table, who holds an address, each node's VXLAN neighbours and FDB.
+//! Keys are addresses and short strings we build ourselves: Fx hashing, not SipHash.
 
 use core::net::{IpAddr, Ipv4Addr};
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use ipnetwork::{IpNetwork, Ipv4Network};
 
@@ -34,7 +36,7 @@ impl RouteIndex {
             let slot = match by_len.iter().position(|(l, _)| *l == len) {
                 Some(s) => s,
                 None => {
-                    by_len.push((len, HashMap::new()));
+                    by_len.push((len, HashMap::default()));
                     by_len.len() - 1
                 }
             };
@@ -89,7 +91,7 @@ pub struct Index {
 impl Index {
     pub fn new(state: &ClusterState) -> Self {
         let cluster = &state.cluster;
-        let mut owners = HashMap::new();
+        let mut owners = HashMap::default();
         for (r, router) in cluster.routers.iter().enumerate() {
             for &n in &router.networks {
                 if let Some(gw) = cluster.networks[n].gateway {

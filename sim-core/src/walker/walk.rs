@@ -83,6 +83,36 @@ enum Loc {
     Router(usize),
 }
 
+/// The places a packet entered from the wire, on the stack (no allocation per walk: the
+/// matrix walks a million of them). The walk stops long before it fills up.
+#[derive(Debug, Clone, Copy)]
+struct Visited {
+    len: usize,
+    places: [(PlaceKind, usize); 70],
+}
+
+impl Default for Visited {
+    fn default() -> Self {
+        Self {
+            len: 0,
+            places: [(PlaceKind::Node, 0); 70],
+        }
+    }
+}
+
+impl Visited {
+    fn push(&mut self, p: (PlaceKind, usize)) {
+        if self.len < self.places.len() {
+            self.places[self.len] = p;
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[(PlaceKind, usize)] {
+        &self.places[..self.len]
+    }
+}
+
 /// A NAT a node applied, for the reply to undo (conntrack).
 #[derive(Debug, Clone, Copy)]
 enum Nat {
@@ -158,7 +188,7 @@ struct Walk<'w, 's> {
     suspect: Option<String>,
     steps: u32,
     /// Nodes and routers the packet entered from the wire, in order (to name a loop).
-    visited: Vec<(PlaceKind, usize)>,
+    visited: Visited,
 }
 
 /// Words for a drop, built only when recording.
@@ -205,7 +235,7 @@ impl<'w, 's> Walk<'w, 's> {
             nats: Vec::new(),
             suspect: None,
             steps: 0,
-            visited: Vec::new(),
+            visited: Visited::default(),
         }
     }
 
@@ -291,14 +321,14 @@ impl<'w, 's> Walk<'w, 's> {
             Loc::Router(r) => (PlaceKind::Router, r),
             _ => return None,
         };
-        let first = self.visited.iter().position(|v| *v == here);
+        let first = self.visited.as_slice().iter().position(|v| *v == here);
         self.visited.push(here);
         let first = first?;
         if !self.record {
             return Some(End::Dropped(String::new()));
         }
         let c = &self.state().cluster;
-        let names: Vec<&str> = self.visited[first..]
+        let names: Vec<&str> = self.visited.as_slice()[first..]
             .iter()
             .map(|&(k, i)| match k {
                 PlaceKind::Router => c.routers[i].name.as_str(),
@@ -619,6 +649,9 @@ impl<'w, 's> Walk<'w, 's> {
             return Ok(());
         }
         let eps = &self.w.endpoints;
+        if !self.record && eps.applicable(pod, dir).is_empty() {
+            return Ok(());
+        }
         let peer = |ip: Ipv4Addr| match self.w.index.owner(ip) {
             Some(Owner::Pod(p)) => eps.workload(p).map_or(Peer::Host(ip), Peer::Workload),
             _ => Peer::Host(ip),
