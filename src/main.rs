@@ -144,6 +144,15 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArg,
     },
+    /// The kernel plan as JSON: the namespaces, veths, addresses, routes, neighbours and
+    /// nftables rules `calisim lab up` builds.
+    Plan {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// The lab's name (namespaces are called csim-<NAME>-…).
+        #[arg(long, default_value = "lab")]
+        name: String,
+    },
     /// Network policy views.
     Policy {
         #[command(subcommand)]
@@ -488,6 +497,10 @@ fn main() -> ExitCode {
                 sim_core::walker::Verdict::Delivered => Outcome::Clean,
                 sim_core::walker::Verdict::Dropped => Outcome::Failed,
             }
+        }),
+        Command::Plan { scenario, name } => with_state(&scenario, |state| {
+            print_json(&sim_core::plan::plan(state, &name));
+            Outcome::Clean
         }),
         Command::Graph { scenario } => with_state(&scenario, |state| {
             let graph = sim_core::graph::DeviceGraph::build(state);

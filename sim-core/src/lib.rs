@@ -21,6 +21,7 @@ pub mod model;
 pub mod mtu;
 pub mod naming;
 pub mod node_address;
+pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod scenario;

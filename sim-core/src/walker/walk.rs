@@ -379,6 +379,17 @@ impl<'w, 's> Walk<'w, 's> {
                 "the {size}-byte packet is larger than eth0's MTU {mtu} and DF is set: the kernel refuses to send it (EMSGSIZE; ping says \"message too long, mtu={mtu}\")")));
         }
         let veth = net.host_veth.clone();
+        // Proxy ARP answers only for an address the host routes out of another interface.
+        let gw_route = self.w.index.routes[node]
+            .lookup(gw)
+            .map(|i| &self.dp(node).routes[i]);
+        if gw_route
+            .is_none_or(|r| r.oif == Some(net.host_veth_ifindex) || r.kind == RouteKind::Blackhole)
+        {
+            let host = self.dp(node).name.clone();
+            return Err(self.drop(PlaceKind::Pod, &key, Some("eth0"), words!(self,
+                "nobody answers ARP for 169.254.1.1: proxy ARP on {veth} answers only for addresses node {host} routes elsewhere, and {host} has no route for 169.254.1.1 (no default route)")));
+        }
         self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Arp, || {
             format!("who-has 169.254.1.1? answered by proxy ARP on the host side {veth}: ee:ee:ee:ee:ee:ee")
         });
