@@ -8,10 +8,14 @@ use std::path::Path;
 #[test]
 fn plan_snapshots() {
     for name in ["one-l2-vxlan", "egress-nat", "aws-never"] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("snapshots/scenarios/{name}.yaml"));
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("snapshots/scenarios/{name}.yaml"));
         let state = common::compute(&path);
         let plan = sim_core::plan::plan(&state, "t");
-        assert!(plan.namespaces.iter().all(|n| n.name.starts_with("csim-t-")));
+        assert!(plan
+            .namespaces
+            .iter()
+            .all(|n| n.name.starts_with("csim-t-")));
         insta::with_settings!({
             snapshot_path => "../snapshots/plans",
             prepend_module_to_snapshot => false,
@@ -39,7 +43,12 @@ fn node_routes_in_the_plan_are_the_dataplane_routes() {
             .iter()
             .filter(|r| r.proto == sim_core::dataplane::Proto::Kernel)
             .count();
-        assert_eq!(ns.routes.len() + kernel_made, dp.routes.len(), "{}", dp.name);
+        assert_eq!(
+            ns.routes.len() + kernel_made,
+            dp.routes.len(),
+            "{}",
+            dp.name
+        );
         assert!(ns.ipip.is_some(), "IPIP pools give every node tunl0");
     }
 }
