@@ -1,3 +1,4 @@
 //! The `calisim` command line: reads files, calls sim-core, prints. No engine logic here.
 
 pub mod input;
+pub mod junit;

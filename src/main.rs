@@ -153,6 +153,23 @@ enum Command {
         #[arg(long, default_value = "lab")]
         name: String,
     },
+    /// Check the design's Expectations documents (reachability, paths, BGP sessions,
+    /// lints); exit 0 when every one holds, 1 when any fails, 2 on input errors.
+    Validate {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+        /// Also write a JUnit XML report (for CI systems).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
+    /// A stable text digest of the computed network (IPAM, routes and BGP sessions of every
+    /// node, the reachability matrix, lints) to commit and review in pull requests.
+    Snapshot {
+        #[command(flatten)]
+        scenario: ScenarioArg,
+    },
     /// Network policy views.
     Policy {
         #[command(subcommand)]
@@ -500,6 +517,37 @@ fn main() -> ExitCode {
         }),
         Command::Plan { scenario, name } => with_state(&scenario, |state| {
             print_json(&sim_core::plan::plan(state, &name));
+            Outcome::Clean
+        }),
+        Command::Validate {
+            scenario,
+            junit,
+            output,
+        } => with_state(&scenario, |state| {
+            if state.cluster.expectations.is_empty() {
+                eprintln!("error: the scenario has no `calisim.dev/v1alpha1 Expectations` document: nothing to validate");
+                return Outcome::Usage;
+            }
+            let checks = sim_core::expect::check(state);
+            if let Some(path) = junit {
+                if let Err(e) = calisim::junit::write(&path, &state.cluster.name, &checks) {
+                    eprintln!("error: {}: {e}", path.display());
+                    return Outcome::Usage;
+                }
+            }
+            if output.json() {
+                print_json(&checks);
+            } else {
+                print(&sim_core::expect::render(&checks));
+            }
+            if checks.iter().all(|c| c.passed) {
+                Outcome::Clean
+            } else {
+                Outcome::Failed
+            }
+        }),
+        Command::Snapshot { scenario } => with_state(&scenario, |state| {
+            print(&sim_core::render::snapshot::digest(state));
             Outcome::Clean
         }),
         Command::Graph { scenario } => with_state(&scenario, |state| {

@@ -449,3 +449,54 @@ fn graph_is_json_with_places_devices_and_links() {
         .iter()
         .any(|e| e[2] == "ipipTunnel"));
 }
+
+#[test]
+fn validate_checks_expectations_and_writes_junit() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let design = std::fs::read_to_string(format!(
+        "{root}/snapshots/scenarios/policy-default-deny.yaml"
+    ))
+    .expect("design readable");
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(&dir, "ok.yaml", &design);
+    let junit = dir.path().join("report.xml");
+    let o = calisim(&["validate", &ok, "--junit", junit.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(
+        xml.contains("tests=\"7\"") && xml.contains("failures=\"0\""),
+        "{xml}"
+    );
+
+    // The debug pod promised to reach the database: policy says otherwise.
+    let broken = design.replace(
+        "{from: default/debug, to: shop/db-1, proto: tcp, port: 5432, expect: deny}",
+        "{from: default/debug, to: shop/db-1, proto: tcp, port: 5432, expect: allow}",
+    );
+    let bad = write(&dir, "bad.yaml", &broken);
+    let o = calisim(&["validate", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("FAIL  reachability: default/debug → shop/db-1 tcp/5432: allow"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the connection fails: dropped: denied by policy"),
+        "{out}"
+    );
+
+    // A promise about a pod that does not exist is an input error naming the field.
+    let typo = design.replace(
+        "{from: shop/web-1, to: ext:metadata",
+        "{from: shop/web-9, to: ext:metadata",
+    );
+    let typo = write(&dir, "typo.yaml", &typo);
+    let o = calisim(&["validate", &typo]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("spec.reachability[3].from") && err.contains("no pod \"web-9\""),
+        "{err}"
+    );
+}

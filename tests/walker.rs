@@ -519,3 +519,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn design_digest_is_stable() {
+    let path = scenario_path("policy-default-deny");
+    let a = sim_core::render::snapshot::digest(&common::compute(&path));
+    let b = sim_core::render::snapshot::digest(&common::compute(&path));
+    assert_eq!(a, b, "same input, same digest");
+    insta::with_settings!({
+        snapshot_path => "../snapshots/digests",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => "calisim snapshot snapshots/scenarios/policy-default-deny.yaml",
+    }, {
+        insta::assert_snapshot!("policy-default-deny", a);
+    });
+}

@@ -12,6 +12,21 @@ use crate::state::ClusterState;
 const TYPHA_NODES: usize = 50;
 const MESH_NODES: usize = 100;
 
+/// Every lint id, as `Expectations` documents may name them (`lints.absent`).
+pub const IDS: &[&str] = &[
+    "bgp-session-down",
+    "full-mesh-too-large",
+    "ipip-on-azure",
+    "mtu-too-large",
+    "multi-nic-wrong-address",
+    "nat-outgoing-off-no-route-back",
+    "no-encap-with-aws-src-dst-check",
+    "node-address-missing",
+    "pool-overlaps-network",
+    "too-few-blocks",
+    "typha-missing",
+];
+
 /// Every lint, in a fixed order, so output is deterministic.
 pub fn lints(s: &ClusterState) -> Vec<Diagnostic> {
     let checks: [fn(&ClusterState) -> Vec<Diagnostic>; 11] = [
@@ -291,4 +306,22 @@ fn nat_outgoing_off(s: &ClusterState) -> Vec<Diagnostic> {
             .hint("set natOutgoing: true, or peer the fabric routers with BGP so they learn the pod routes")
         })
         .collect()
+}
+
+#[cfg(test)]
+mod ids_tests {
+    /// `IDS` lists exactly the ids the lints raise (Expectations documents are checked
+    /// against it).
+    #[test]
+    fn ids_match_the_lints() {
+        let source = include_str!("lint.rs");
+        let mut raised: Vec<&str> = source
+            .split(".lint(\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .collect();
+        raised.sort_unstable();
+        raised.dedup();
+        assert_eq!(raised, super::IDS);
+    }
 }

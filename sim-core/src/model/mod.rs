@@ -5,6 +5,7 @@
 //! sees a string where a typed value belongs.
 
 mod defaults;
+mod expectations;
 mod install;
 mod installation;
 mod policies;
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 use crate::labels::LabelMap;
 use crate::selector::Selector;
+pub use expectations::{Expectations, PathVia, Reachability, SessionExpectation};
 pub use policies::{Policy, PolicyScope};
 pub use resolve::resolve;
 pub use version::CalicoVersion;
@@ -388,6 +390,8 @@ pub struct Cluster {
     /// Network policies as Felix receives them (Kubernetes ones converted): namespaced
     /// by namespace/name, then global by name.
     pub policies: Vec<policies::Policy>,
+    /// What the design promises (`Expectations` documents), for `calisim validate`.
+    pub expectations: Vec<Expectations>,
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,

@@ -6,8 +6,8 @@ use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
 use super::{
-    defaults, install, installation, policies, validate_calico, validate_topology, Cluster,
-    InstallKind,
+    defaults, expectations, install, installation, policies, validate_calico, validate_topology,
+    Cluster, InstallKind,
 };
 use crate::mtu::MtuOverrides;
 
@@ -63,6 +63,7 @@ pub(super) struct ByKind<'a> {
     pub network_policies: Vec<Located<'a, crate::policy::model::PolicySpec>>,
     pub global_policies: Vec<Located<'a, crate::policy::model::PolicySpec>>,
     pub k8s_policies: Vec<(&'a Origin, &'a crate::policy::k8s::K8sNetworkPolicy)>,
+    pub expectations: Vec<Located<'a, crate::scenario::ExpectationsSpec>>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -101,6 +102,7 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::NetworkPolicy(r) => push!(k.network_policies, r),
             Document::GlobalNetworkPolicy(r) => push!(k.global_policies, r),
             Document::K8sNetworkPolicy(p) => k.k8s_policies.push((origin, p)),
+            Document::Expectations(r) => push!(k.expectations, r),
             Document::ConfigMap(map) => k
                 .config_maps
                 .push(super::install::SourcedConfigMap { origin, map }),
@@ -202,6 +204,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     validate_calico::check_pools_in_pod_subnet(&pools, &topology, &docs, &mut diags);
 
     let policies = policies::validate(&docs, &mut diags);
+    let expectations = expectations::resolve(&docs.expectations, &topology, &mut diags);
 
     if diags.has_errors() {
         return (None, diags);
@@ -229,6 +232,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp_peers: calico.bgp_peers,
         bgp_config_resources: calico.bgp_config_resources,
         policies,
+        expectations,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
         cni_template: manifest.cni_template,

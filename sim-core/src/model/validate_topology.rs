@@ -18,7 +18,7 @@ use super::{
 };
 
 /// Validated topology and Kubernetes objects, before Calico resources join them.
-pub(super) struct Topology {
+pub(crate) struct Topology {
     pub name: String,
     pub calico_version: CalicoVersion,
     pub backend: Backend,

@@ -8,6 +8,7 @@ pub mod links;
 pub mod matrix;
 pub mod node_status;
 pub mod routes;
+pub mod snapshot;
 pub mod status;
 pub mod table;
 pub mod trace;

@@ -5,6 +5,7 @@
 //! It recognises every kind calisim knows, says which are not yet supported, and skips
 //! unknown kinds with a warning: nothing is silently misread.
 
+mod expectations;
 pub mod kinds;
 mod locate;
 mod split;
@@ -12,6 +13,7 @@ mod split;
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
+pub use expectations::*;
 pub use kinds::*;
 pub use locate::locate;
 pub use split::{split_documents, RawDocument};
@@ -62,6 +64,7 @@ pub enum Document {
     NetworkPolicy(Resource<crate::policy::model::PolicySpec>),
     GlobalNetworkPolicy(Resource<crate::policy::model::PolicySpec>),
     K8sNetworkPolicy(crate::policy::k8s::K8sNetworkPolicy),
+    Expectations(Resource<ExpectationsSpec>),
 }
 
 impl Document {
@@ -84,6 +87,7 @@ impl Document {
             Document::KubeadmConfig(_) => return "ClusterConfiguration".into(),
             Document::NetworkPolicy(r) => ("NetworkPolicy", &r.metadata),
             Document::GlobalNetworkPolicy(r) => ("GlobalNetworkPolicy", &r.metadata),
+            Document::Expectations(r) => ("Expectations", &r.metadata),
             Document::K8sNetworkPolicy(p) => {
                 return resource_label(
                     "NetworkPolicy",
@@ -136,6 +140,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
     }
     match (group, kind) {
         ("calisim.dev", "Cluster") => read!(ClusterSpec, Document::Cluster),
+        ("calisim.dev", "Expectations") => read!(ExpectationsSpec, Document::Expectations),
         ("", "Pod") => read!(PodSpec, Document::Pod),
         ("", "Namespace") => read!(serde_json::Value, Document::Namespace),
         ("projectcalico.org", "IPPool") => read!(IpPoolSpec, Document::IpPool),

@@ -116,7 +116,8 @@ pub struct PacketView {
     pub outer: Option<Outer>,
 }
 
-fn serialize_protocol<S: serde::Serializer>(p: &Protocol, s: S) -> Result<S::Ok, S::Error> {
+/// Serialises a protocol as the CLI spells it.
+pub fn serialize_protocol<S: serde::Serializer>(p: &Protocol, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&protocol_name(*p))
 }
 
