@@ -489,8 +489,11 @@ fn main() -> ExitCode {
         } => with_state(&scenario, |state| {
             let endpoint = |text: &str| sim_core::walker::parse_endpoint(state, text);
             let (from, to) = match (endpoint(&from), endpoint(&to)) {
-                (Ok(sim_core::walker::Endpoint::Ip(ip)), _) => {
-                    eprintln!("error: --from {ip}: no pod, node or external host has this address");
+                (Ok(f), _) if f.is_destination_only() => {
+                    eprintln!(
+                        "error: --from {}: a source must be a pod, a node or an external host",
+                        f.name(state)
+                    );
                     return Outcome::Usage;
                 }
                 (Ok(f), Ok(t)) => (f, t),

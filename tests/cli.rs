@@ -500,3 +500,50 @@ fn validate_checks_expectations_and_writes_junit() {
         "{err}"
     );
 }
+
+#[test]
+fn services_are_checked_as_the_api_server_checks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = "apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {name: s}\nspec:\n  kubeadm: {podSubnet: 10.244.0.0/16, serviceSubnet: 10.96.0.0/12}\n  networks: [{name: lan, cidr: 10.0.0.0/24}]\n  nodes: [{name: n1, interfaces: [{name: eth0, network: lan, address: 10.0.0.5}]}]\n";
+    let svc = |name: &str, spec: &str| {
+        format!("---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n{spec}")
+    };
+    let bad = format!(
+        "{cluster}{}{}{}",
+        svc(
+            "outside",
+            "  clusterIP: 192.168.1.1\n  ports: [{port: 80}]\n"
+        ),
+        svc(
+            "np",
+            "  type: NodePort\n  ports: [{port: 80, nodePort: 80}]\n"
+        ),
+        svc("two", "  ports: [{port: 80}, {port: 81}]\n"),
+    );
+    let path = write(&dir, "bad.yaml", &bad);
+    let o = calisim(&["check", &path]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for needle in [
+        "Service[default/outside]",
+        "spec.clusterIP",
+        "outside the service subnet 10.96.0.0/12",
+        "spec.ports[0].nodePort",
+        "outside 30000–32767",
+        "spec.ports[1].name",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+    // Without clusterIP, addresses are handed out in namespace/name order from .100,
+    // skipping the ones taken explicitly.
+    let ok = format!(
+        "{cluster}{}{}",
+        svc("b", "  ports: [{port: 80}]\n"),
+        svc("a", "  clusterIP: 10.96.0.100\n  ports: [{port: 80}]\n"),
+    );
+    let path = write(&dir, "ok.yaml", &ok);
+    let o = calisim(&["trace", &path, "--from", "node:n1", "--to", "svc:default/b"]);
+    let out = stdout(&o) + &stderr(&o);
+    assert!(out.contains("10.96.0.101"), "{out}");
+    assert!(out.contains("service default/b has no endpoints"), "{out}");
+}

@@ -179,6 +179,30 @@ const CASES: &[Case] = &[
         "ext:metadata",
         Dropped,
     ),
+    case(
+        "service-clusterip",
+        "services",
+        "default/client",
+        "svc:default/web",
+        Delivered,
+    ),
+    case(
+        "service-no-endpoints",
+        "services",
+        "default/client",
+        "svc:default/nothing",
+        Dropped,
+    ),
+    Case {
+        port: Some(30080),
+        ..case(
+            "service-nodeport-from-outside",
+            "services",
+            "ext:laptop",
+            "node:node-2",
+            Delivered,
+        )
+    },
     Case {
         port: Some(5432),
         ..case(

@@ -67,6 +67,18 @@ fn reachability<'a>(
         let name = describe(r);
         let state = walker.state();
         let (from, to) = match (parse_endpoint(state, &r.from), parse_endpoint(state, &r.to)) {
+            (Ok(f), _) if f.is_destination_only() => {
+                return Check {
+                    document: doc.name.clone(),
+                    group: "reachability",
+                    name,
+                    passed: false,
+                    evidence: format!(
+                        "{} cannot send: a source must be a pod, a node or an external host",
+                        r.from
+                    ),
+                }
+            }
             (Ok(f), Ok(t)) => (f, t),
             (Err(e), _) | (_, Err(e)) => {
                 return Check {

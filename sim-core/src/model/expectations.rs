@@ -237,7 +237,7 @@ fn endpoint_exists(text: &str, topology: &Topology) -> Result<(), String> {
             .then_some(())
             .ok_or_else(|| format!("no external host named {name:?}"));
     }
-    if text.parse::<Ipv4Addr>().is_ok() {
+    if text.parse::<Ipv4Addr>().is_ok() || text.starts_with("svc:") {
         return Ok(());
     }
     match text.split_once('/') {

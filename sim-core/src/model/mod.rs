@@ -10,6 +10,7 @@ mod install;
 mod installation;
 mod policies;
 mod resolve;
+mod services;
 mod validate_calico;
 mod validate_topology;
 pub mod version;
@@ -25,6 +26,7 @@ use crate::selector::Selector;
 pub use expectations::{Expectations, PathVia, Reachability, SessionExpectation};
 pub use policies::{Policy, PolicyScope};
 pub use resolve::resolve;
+pub use services::{Service, ServicePort, ServiceType, TargetPort};
 pub use version::CalicoVersion;
 
 pub type NetworkId = usize;
@@ -392,6 +394,8 @@ pub struct Cluster {
     pub policies: Vec<policies::Policy>,
     /// What the design promises (`Expectations` documents), for `calisim validate`.
     pub expectations: Vec<Expectations>,
+    /// Kubernetes Services (kube-proxy's DNAT), by namespace/name.
+    pub services: Vec<Service>,
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,

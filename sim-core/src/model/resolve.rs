@@ -6,8 +6,8 @@ use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
 use super::{
-    defaults, expectations, install, installation, policies, validate_calico, validate_topology,
-    Cluster, InstallKind,
+    defaults, expectations, install, installation, policies, services, validate_calico,
+    validate_topology, Cluster, InstallKind,
 };
 use crate::mtu::MtuOverrides;
 
@@ -64,6 +64,7 @@ pub(super) struct ByKind<'a> {
     pub global_policies: Vec<Located<'a, crate::policy::model::PolicySpec>>,
     pub k8s_policies: Vec<(&'a Origin, &'a crate::policy::k8s::K8sNetworkPolicy)>,
     pub expectations: Vec<Located<'a, crate::scenario::ExpectationsSpec>>,
+    pub services: Vec<Located<'a, crate::scenario::ServiceSpec>>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -103,6 +104,7 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::GlobalNetworkPolicy(r) => push!(k.global_policies, r),
             Document::K8sNetworkPolicy(p) => k.k8s_policies.push((origin, p)),
             Document::Expectations(r) => push!(k.expectations, r),
+            Document::Service(r) => push!(k.services, r),
             Document::ConfigMap(map) => k
                 .config_maps
                 .push(super::install::SourcedConfigMap { origin, map }),
@@ -205,6 +207,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
 
     let policies = policies::validate(&docs, &mut diags);
     let expectations = expectations::resolve(&docs.expectations, &topology, &mut diags);
+    let services = services::resolve(&docs.services, &topology, &mut diags);
 
     if diags.has_errors() {
         return (None, diags);
@@ -233,6 +236,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         bgp_config_resources: calico.bgp_config_resources,
         policies,
         expectations,
+        services,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
         cni_template: manifest.cni_template,

@@ -8,6 +8,7 @@
 mod expectations;
 pub mod kinds;
 mod locate;
+mod service;
 mod split;
 
 use serde::de::DeserializeOwned;
@@ -16,6 +17,7 @@ use crate::diag::{Diagnostic, Diagnostics, Origin};
 pub use expectations::*;
 pub use kinds::*;
 pub use locate::locate;
+pub use service::*;
 pub use split::{split_documents, RawDocument};
 
 /// One input file: a display name and its text.
@@ -65,6 +67,7 @@ pub enum Document {
     GlobalNetworkPolicy(Resource<crate::policy::model::PolicySpec>),
     K8sNetworkPolicy(crate::policy::k8s::K8sNetworkPolicy),
     Expectations(Resource<ExpectationsSpec>),
+    Service(Resource<ServiceSpec>),
 }
 
 impl Document {
@@ -88,6 +91,10 @@ impl Document {
             Document::NetworkPolicy(r) => ("NetworkPolicy", &r.metadata),
             Document::GlobalNetworkPolicy(r) => ("GlobalNetworkPolicy", &r.metadata),
             Document::Expectations(r) => ("Expectations", &r.metadata),
+            Document::Service(r) => {
+                let ns = r.metadata.namespace.as_deref().unwrap_or("default");
+                return resource_label("Service", Some(ns), &r.metadata.name);
+            }
             Document::K8sNetworkPolicy(p) => {
                 return resource_label(
                     "NetworkPolicy",
@@ -142,6 +149,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         ("calisim.dev", "Cluster") => read!(ClusterSpec, Document::Cluster),
         ("calisim.dev", "Expectations") => read!(ExpectationsSpec, Document::Expectations),
         ("", "Pod") => read!(PodSpec, Document::Pod),
+        ("", "Service") => read!(ServiceSpec, Document::Service),
         ("", "Namespace") => read!(serde_json::Value, Document::Namespace),
         ("projectcalico.org", "IPPool") => read!(IpPoolSpec, Document::IpPool),
         ("projectcalico.org", "IPReservation") => read!(IpReservationSpec, Document::IpReservation),
@@ -203,7 +211,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             | "StagedKubernetesNetworkPolicy",
         )
         | ("operator.tigera.io", "APIServer")
-        | ("", "Service" | "Endpoints") => KindSupport::NotYetSupported,
+        | ("", "Endpoints") => KindSupport::NotYetSupported,
         _ => KindSupport::Unknown,
     }
 }

@@ -1,5 +1,6 @@
 //! Naming endpoints on the command line (interfaces.md §1.3): `NAMESPACE/POD`,
-//! `node:NAME`, `ext:NAME`, or a bare IPv4 address.
+//! `node:NAME`, `ext:NAME`, or a bare IPv4 address; and `svc:NAMESPACE/NAME` for a
+//! Service's cluster IP.
 
 use core::net::Ipv4Addr;
 
@@ -13,6 +14,8 @@ pub enum Endpoint {
     /// A node's host namespace.
     Node(NodeId),
     External(usize),
+    /// A Kubernetes Service's cluster IP (as a destination only).
+    Service(usize),
     /// An address that belongs to nobody in the scenario (as a destination only).
     Ip(Ipv4Addr),
 }
@@ -25,8 +28,14 @@ impl Endpoint {
             Endpoint::Pod(p) => c.pods[p].key(),
             Endpoint::Node(n) => format!("node:{}", c.nodes[n].name),
             Endpoint::External(e) => format!("ext:{}", c.externals[e].name),
+            Endpoint::Service(i) => format!("svc:{}", c.services[i].key()),
             Endpoint::Ip(ip) => ip.to_string(),
         }
+    }
+
+    /// True for endpoints that can only receive (a service, an unowned address).
+    pub fn is_destination_only(&self) -> bool {
+        matches!(self, Endpoint::Service(_) | Endpoint::Ip(_))
     }
 }
 
@@ -46,6 +55,19 @@ pub fn parse_endpoint(state: &ClusterState, text: &str) -> Result<Endpoint, Stri
             .position(|e| e.name == name)
             .map(Endpoint::External)
             .ok_or_else(|| format!("no external host named {name:?} in the scenario"));
+    }
+    if let Some(key) = text.strip_prefix("svc:") {
+        let i = c
+            .services
+            .iter()
+            .position(|s| s.key() == key)
+            .ok_or_else(|| format!("no service {key:?} (write svc:NAMESPACE/NAME)"))?;
+        if c.services[i].cluster_ip.is_none() {
+            return Err(format!(
+                "service {key} is headless: it has no cluster IP to send to"
+            ));
+        }
+        return Ok(Endpoint::Service(i));
     }
     if let Ok(ip) = text.parse::<Ipv4Addr>() {
         return Ok(endpoint_of_ip(state, ip));

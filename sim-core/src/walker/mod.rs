@@ -10,6 +10,7 @@
 mod endpoint;
 mod explain;
 mod index;
+mod kube_proxy;
 mod walk;
 
 use core::net::Ipv4Addr;

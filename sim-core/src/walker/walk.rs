@@ -18,6 +18,7 @@ use crate::underlay::Host;
 
 use super::explain::missing_pod_route;
 use super::index::Owner;
+use super::kube_proxy;
 use super::{Action, Encap, Endpoint, Hop, Outer, PacketView, Probe, Trace, Verdict, Walker};
 use crate::dataplane::{VXLAN_PORT, VXLAN_VNI};
 
@@ -121,6 +122,12 @@ enum Nat {
         from: Ipv4Addr,
         to: Ipv4Addr,
     },
+    /// kube-proxy's DNAT of a service address and port to an endpoint's.
+    Dnat {
+        node: NodeId,
+        from: (Ipv4Addr, Option<u16>),
+        to: (Ipv4Addr, Option<u16>),
+    },
 }
 
 enum End {
@@ -146,7 +153,7 @@ pub(super) fn trace(w: &Walker, probe: &Probe) -> Trace {
             ..walk.pkt
         };
         reply.nats = walk.nats.clone();
-        let end = reply.run(start(probe.to));
+        let end = reply.run(start(walk.arrived.unwrap_or(probe.to)));
         let end = match end {
             End::Delivered if reply.pkt.dst != walk.origin_src => End::Dropped(format!(
                 "the reply reached {} instead of {}",
@@ -154,7 +161,8 @@ pub(super) fn trace(w: &Walker, probe: &Probe) -> Trace {
             )),
             e => e,
         };
-        let back = reply.finish(probe.to.name(state), probe.from.name(state), probe, end);
+        let replier = walk.arrived.unwrap_or(probe.to).name(state);
+        let back = reply.finish(replier, probe.from.name(state), probe, end);
         trace.reply = Some(Box::new(back));
     }
     trace
@@ -171,7 +179,9 @@ fn start(from: Endpoint) -> Loc {
         Endpoint::Pod(p) => Loc::PodSend(p),
         Endpoint::Node(n) => Loc::NodeSend(n),
         Endpoint::External(e) => Loc::ExternalSend(e),
-        Endpoint::Ip(_) => unreachable!("the CLI refuses an unowned source address"),
+        Endpoint::Service(_) | Endpoint::Ip(_) => {
+            unreachable!("callers refuse destination-only endpoints as sources")
+        }
     }
 }
 
@@ -189,6 +199,10 @@ struct Walk<'w, 's> {
     steps: u32,
     /// Nodes and routers the packet entered from the wire, in order (to name a loop).
     visited: Visited,
+    /// Where the packet was delivered (the reply starts there).
+    arrived: Option<Endpoint>,
+    /// kube-proxy marked the connection for masquerading (node ports, hairpin).
+    masquerade_mark: bool,
 }
 
 /// Words for a drop, built only when recording.
@@ -214,6 +228,9 @@ impl<'w, 's> Walk<'w, 's> {
                 })
                 .unwrap_or(Ipv4Addr::UNSPECIFIED),
             Endpoint::External(e) => w.state.cluster.externals[e].address,
+            Endpoint::Service(i) => w.state.cluster.services[i]
+                .cluster_ip
+                .unwrap_or(Ipv4Addr::UNSPECIFIED),
             Endpoint::Ip(ip) => ip,
         };
         Self {
@@ -236,6 +253,8 @@ impl<'w, 's> Walk<'w, 's> {
             suspect: None,
             steps: 0,
             visited: Visited::default(),
+            arrived: None,
+            masquerade_mark: false,
         }
     }
 
@@ -287,6 +306,11 @@ impl<'w, 's> Walk<'w, 's> {
             Some(cause) => format!("{cause} (the packet was dropped further on: {why})"),
             None => why,
         })
+    }
+
+    fn arrive(&mut self, at: Endpoint) -> End {
+        self.arrived = Some(at);
+        End::Delivered
     }
 
     fn run(&mut self, mut loc: Loc) -> End {
@@ -363,7 +387,7 @@ impl<'w, 's> Walk<'w, 's> {
             self.hop(PlaceKind::Pod, &key, Some("lo"), Action::Deliver, || {
                 "the pod's own address: delivered locally".into()
             });
-            return Err(End::Delivered);
+            return Err(self.arrive(Endpoint::Pod(pod)));
         }
         let gw = Ipv4Addr::new(169, 254, 1, 1);
         let detail = if self.pkt.dst == gw {
@@ -405,7 +429,7 @@ impl<'w, 's> Walk<'w, 's> {
             self.hop(PlaceKind::Node, name, Some("lo"), Action::Deliver, || {
                 "a local address of this node: delivered locally".into()
             });
-            return Err(End::Delivered);
+            return Err(self.arrive(Endpoint::Node(node)));
         }
         Ok(Loc::NodeRecv(node, Via::Local))
     }
@@ -427,6 +451,9 @@ impl<'w, 's> Walk<'w, 's> {
                 self.hop(PlaceKind::Node, name, Some(veth), Action::Forward, || {
                     format!("in from the pod; source {src} is the workload's own address (Felix's RPF check passes)")
                 });
+                self.undo_dnat(node);
+                self.undo_masquerade(node);
+                self.service_dnat(node)?;
                 if self.w.index.owner(self.pkt.dst) == Some(Owner::Node(node)) {
                     return self.pod_to_own_host(node, pod);
                 }
@@ -436,15 +463,17 @@ impl<'w, 's> Walk<'w, 's> {
                     self.decapsulate(node, nic)?;
                 }
                 self.undo_masquerade(node);
+                self.undo_dnat(node);
+                self.service_dnat(node)?;
                 if self.w.index.owner(self.pkt.dst) == Some(Owner::Node(node)) {
                     let dev = local_device(dp, self.pkt.dst);
                     self.hop(PlaceKind::Node, name, Some(dev), Action::Deliver, || {
                         "a local address of this node: delivered to the host".into()
                     });
-                    return Err(End::Delivered);
+                    return Err(self.arrive(Endpoint::Node(node)));
                 }
             }
-            Via::Local => {}
+            Via::Local => self.service_dnat(node)?,
         }
         self.route_at_node(node, via)
     }
@@ -458,7 +487,7 @@ impl<'w, 's> Walk<'w, 's> {
         self.hop(PlaceKind::Node, &dp.name, Some(dev), Action::Deliver, || {
             "a local address of this node: delivered to the host (INPUT); Felix's DefaultEndpointToHostAction is ACCEPT, as calico.yaml and the operator set it".into()
         });
-        Err(End::Delivered)
+        Err(self.arrive(Endpoint::Node(node)))
     }
 
     /// Unwraps an IPIP or VXLAN packet addressed to this node.
@@ -530,6 +559,93 @@ impl<'w, 's> Walk<'w, 's> {
             },
         );
         Ok(())
+    }
+
+    /// kube-proxy's DNAT (nat PREROUTING for arriving packets, OUTPUT for the host's own):
+    /// a service's cluster IP and port, or a node port on one of this node's addresses, to
+    /// one endpoint. Policy then sees the endpoint, as Felix does.
+    fn service_dnat(&mut self, node: NodeId) -> Result<(), End> {
+        if self.reply || self.state().cluster.services.is_empty() {
+            return Ok(());
+        }
+        let local = self.w.index.owner(self.pkt.dst) == Some(Owner::Node(node));
+        let Some(hit) = kube_proxy::lookup(
+            self.state(),
+            self.pkt.src,
+            self.pkt.dst,
+            self.pkt.proto,
+            self.pkt.dport,
+            local,
+        ) else {
+            return Ok(());
+        };
+        let name = self.dp(node).name.as_str();
+        let key = hit.service.key();
+        let Some(i) = hit.chosen else {
+            return Err(self.drop(PlaceKind::Node, name, None, words!(self,
+                "service {key} has no endpoints (no pod with an address matches its selector and target port): kube-proxy rejects the connection (ICMP port unreachable)")));
+        };
+        let (pod, ip, port) = hit.endpoints[i];
+        let from = (self.pkt.dst, self.pkt.dport);
+        let hairpin = self.pkt.src == ip;
+        self.pkt.dst = ip;
+        self.pkt.dport = Some(port);
+        self.nats.push(Nat::Dnat {
+            node,
+            from,
+            to: (ip, Some(port)),
+        });
+        self.masquerade_mark = hit.via_node_port || hairpin;
+        let n = hit.endpoints.len();
+        let how = if hit.via_node_port {
+            "node port"
+        } else {
+            "cluster IP"
+        };
+        self.hop(PlaceKind::Node, name, None, Action::Nat, || {
+            let pod = self.w.state.cluster.pods[pod].key();
+            format!(
+                "kube-proxy DNAT: service {key} ({how} {}:{}) → endpoint {pod} {ip}:{port} ({} of {n}; kube-proxy picks at random, calisim by the source address)",
+                from.0,
+                from.1.unwrap_or(0),
+                i + 1
+            )
+        });
+        Ok(())
+    }
+
+    /// kube-proxy's MASQUERADE for node-port and hairpin connections (KUBE-MARK-MASQ), so
+    /// that replies come back through this node.
+    fn kube_proxy_masquerade(&mut self, node: NodeId, egress_address: Option<Ipv4Addr>) {
+        self.masquerade_mark = false;
+        let Some(to) = egress_address else { return };
+        let from = self.pkt.src;
+        self.pkt.src = to;
+        self.nats.push(Nat::Masquerade { node, from, to });
+        let name = self.dp(node).name.as_str();
+        self.hop(PlaceKind::Node, name, None, Action::Nat, || {
+            format!("kube-proxy MASQUERADE (KUBE-MARK-MASQ: node port or hairpin): source {from} → {to}")
+        });
+    }
+
+    /// Conntrack: the reply of a DNATed connection leaves with the service's address.
+    fn undo_dnat(&mut self, node: NodeId) {
+        if !self.reply {
+            return;
+        }
+        let found = self.nats.iter().find_map(|n| match *n {
+            Nat::Dnat { node: m, from, to } if m == node && to.0 == self.pkt.src => Some(from),
+            _ => None,
+        });
+        if let Some((ip, port)) = found {
+            let was = self.pkt.src;
+            self.pkt.src = ip;
+            self.pkt.sport = port;
+            let name = self.dp(node).name.as_str();
+            self.hop(PlaceKind::Node, name, None, Action::Nat, || {
+                format!("conntrack: reply of a DNATed connection, source {was} → the service address {ip}")
+            });
+        }
     }
 
     /// Conntrack: a reply to a masqueraded connection gets its original destination back.
@@ -611,7 +727,7 @@ impl<'w, 's> Walk<'w, 's> {
                 self.hop(PlaceKind::Node, name, Some("lo"), Action::Deliver, || {
                     "local".into()
                 });
-                Err(End::Delivered)
+                Err(self.arrive(Endpoint::Node(node)))
             }
         }
     }
@@ -634,12 +750,15 @@ impl<'w, 's> Walk<'w, 's> {
             return Err(self.drop(PlaceKind::Node, name, Some(&veth), words!(self,
                 "the {size}-byte packet does not fit {veth}'s MTU {mtu} and DF is set: node {name} drops it and sends ICMP \"fragmentation needed\" (mtu {mtu}) back to the sender")));
         }
+        if self.masquerade_mark && !self.reply {
+            self.kube_proxy_masquerade(node, dp.address.map(|a| a.ip()));
+        }
         let key = self.state().cluster.pods[pod].key();
         let veth = net.host_veth.clone();
         self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Deliver, || {
             format!("in through the veth from {veth}: delivered to the pod")
         });
-        Err(End::Delivered)
+        Err(self.arrive(Endpoint::Pod(pod)))
     }
 
     /// Felix's chain for `pod` in `dir` (egress at the source node, ingress at the
@@ -695,6 +814,10 @@ impl<'w, 's> Walk<'w, 's> {
 
     /// Calico's NAT outgoing (POSTROUTING): from a natOutgoing pool to outside every pool.
     fn masquerade(&mut self, node: NodeId, egress_address: Option<Ipv4Addr>) {
+        if self.masquerade_mark && !self.reply {
+            self.kube_proxy_masquerade(node, egress_address);
+            return;
+        }
         let (src, dst) = (self.pkt.src, self.pkt.dst);
         if self.reply || !self.w.index.in_masq_pool(src) || self.w.index.in_any_pool(dst) {
             return;
@@ -934,7 +1057,7 @@ impl<'w, 's> Walk<'w, 's> {
             Action::Deliver,
             || format!("delivered to external host {} (from {src})", ext.name),
         );
-        Err(End::Delivered)
+        Err(self.arrive(Endpoint::External(e)))
     }
 
     fn router(&mut self, r: usize) -> Result<Loc, End> {
@@ -1127,7 +1250,7 @@ fn source_address(w: &Walker, from: Endpoint) -> Ipv4Addr {
         Endpoint::Pod(p) => w.endpoints.address(p).unwrap_or(Ipv4Addr::UNSPECIFIED),
         Endpoint::External(e) => w.state.cluster.externals[e].address,
         // Chosen per route when the walk starts (see `source_for`).
-        Endpoint::Node(_) | Endpoint::Ip(_) => Ipv4Addr::UNSPECIFIED,
+        Endpoint::Node(_) | Endpoint::Service(_) | Endpoint::Ip(_) => Ipv4Addr::UNSPECIFIED,
     }
 }
 
