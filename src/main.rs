@@ -170,6 +170,11 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArg,
     },
+    /// The exercise catalogue: list, show and grade the labs.
+    Lab {
+        #[command(subcommand)]
+        command: LabCommand,
+    },
     /// Network policy views.
     Policy {
         #[command(subcommand)]
@@ -326,6 +331,34 @@ enum RouteStyle {
     Ip,
     /// `route -n`
     RouteN,
+}
+
+#[derive(Subcommand)]
+enum LabCommand {
+    /// The exercises: number, level, title.
+    List,
+    /// An exercise's text, tasks and the predictions to write down.
+    Show {
+        /// The lab's number or name.
+        lab: String,
+    },
+    /// Grade a scenario against the lab's checks (the lab's starting scenario when none is
+    /// given) and, with --answers, the predictions; exit 0 when everything passes.
+    Check {
+        /// The lab's number or name.
+        lab: String,
+        /// Your fixed scenario (a file or directory).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Grade the lab's reference solution instead (for trainers).
+        #[arg(long, conflicts_with = "scenario")]
+        solution: bool,
+        /// Your predictions: a YAML file of `ID: answer`.
+        #[arg(long)]
+        answers: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArg,
+    },
 }
 
 #[derive(Args)]
@@ -553,6 +586,7 @@ fn main() -> ExitCode {
             print(&sim_core::render::snapshot::digest(state));
             Outcome::Clean
         }),
+        Command::Lab { command } => lab(command),
         Command::Graph { scenario } => with_state(&scenario, |state| {
             let graph = sim_core::graph::DeviceGraph::build(state);
             print_json(&graph.data());
@@ -636,6 +670,56 @@ fn report(diags: &Diagnostics) {
 
 /// Loads and computes the scenario, reports diagnostics, then runs `f`.
 /// Input errors end the command with exit code 2, as for any unusable argument.
+fn lab(command: LabCommand) -> Outcome {
+    use calisim::exercises;
+    let result = match command {
+        LabCommand::List => exercises::list().map(|t| {
+            print(&t);
+            Outcome::Clean
+        }),
+        LabCommand::Show { lab } => exercises::show(&lab).map(|t| {
+            print(&t);
+            Outcome::Clean
+        }),
+        LabCommand::Check {
+            lab,
+            scenario,
+            solution,
+            answers,
+            output,
+        } => {
+            let files = match (scenario, solution) {
+                (Some(path), _) => match input::read_scenario(Some(&path)) {
+                    Ok(files) => Ok(Some(files)),
+                    Err(e) => Err(e.to_string()),
+                },
+                (None, true) => calisim::catalogue::find(&lab)
+                    .and_then(|l| l.solution())
+                    .map(Some),
+                (None, false) => Ok(None),
+            };
+            files
+                .and_then(|files| exercises::check(&lab, files, answers.as_deref()))
+                .map(|report| {
+                    if output.json() {
+                        print_json(&report.graded);
+                    } else {
+                        print(&report.text);
+                    }
+                    if report.passed {
+                        Outcome::Clean
+                    } else {
+                        Outcome::Failed
+                    }
+                })
+        }
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        Outcome::Usage
+    })
+}
+
 fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Outcome {
     let files = match arg.read() {
         Ok(files) => files,
