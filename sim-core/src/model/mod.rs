@@ -8,6 +8,7 @@ mod defaults;
 mod expectations;
 mod install;
 mod installation;
+mod network_sets;
 mod policies;
 mod resolve;
 mod services;
@@ -24,6 +25,7 @@ use serde::Serialize;
 use crate::labels::LabelMap;
 use crate::selector::Selector;
 pub use expectations::{Expectations, PathVia, Reachability, SessionExpectation};
+pub use network_sets::NetworkSet;
 pub use policies::{Policy, PolicyScope};
 pub use resolve::resolve;
 pub use services::{Service, ServicePort, ServiceType, TargetPort};
@@ -396,6 +398,8 @@ pub struct Cluster {
     pub expectations: Vec<Expectations>,
     /// Kubernetes Services (kube-proxy's DNAT), by namespace/name.
     pub services: Vec<Service>,
+    /// NetworkSets and GlobalNetworkSets (policy selectors match their nets).
+    pub network_sets: Vec<NetworkSet>,
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,

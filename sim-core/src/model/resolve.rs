@@ -6,8 +6,8 @@ use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
 use super::{
-    defaults, expectations, install, installation, policies, services, validate_calico,
-    validate_topology, Cluster, InstallKind,
+    defaults, expectations, install, installation, network_sets, policies, services,
+    validate_calico, validate_topology, Cluster, InstallKind,
 };
 use crate::mtu::MtuOverrides;
 
@@ -65,6 +65,8 @@ pub(super) struct ByKind<'a> {
     pub k8s_policies: Vec<(&'a Origin, &'a crate::policy::k8s::K8sNetworkPolicy)>,
     pub expectations: Vec<Located<'a, crate::scenario::ExpectationsSpec>>,
     pub services: Vec<Located<'a, crate::scenario::ServiceSpec>>,
+    pub network_sets: Vec<Located<'a, crate::policy::model::NetworkSetSpec>>,
+    pub global_network_sets: Vec<Located<'a, crate::policy::model::NetworkSetSpec>>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -105,6 +107,8 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::K8sNetworkPolicy(p) => k.k8s_policies.push((origin, p)),
             Document::Expectations(r) => push!(k.expectations, r),
             Document::Service(r) => push!(k.services, r),
+            Document::NetworkSet(r) => push!(k.network_sets, r),
+            Document::GlobalNetworkSet(r) => push!(k.global_network_sets, r),
             Document::ConfigMap(map) => k
                 .config_maps
                 .push(super::install::SourcedConfigMap { origin, map }),
@@ -208,6 +212,8 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     let policies = policies::validate(&docs, &mut diags);
     let expectations = expectations::resolve(&docs.expectations, &topology, &mut diags);
     let services = services::resolve(&docs.services, &topology, &mut diags);
+    let network_sets =
+        network_sets::resolve(&docs.network_sets, &docs.global_network_sets, &mut diags);
 
     if diags.has_errors() {
         return (None, diags);
@@ -237,6 +243,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         policies,
         expectations,
         services,
+        network_sets,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
         cni_template: manifest.cni_template,

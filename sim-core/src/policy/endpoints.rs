@@ -9,7 +9,7 @@ use crate::labels::LabelMap;
 use crate::model::{PodId, PolicyScope};
 use crate::state::ClusterState;
 
-use super::eval::{Engine, NamedPort, PolicyRef, Scope, Workload};
+use super::eval::{Engine, NamedPort, NetworkSetRef, PolicyRef, Scope, Workload};
 use super::model::PolicyType;
 
 /// Every pod's endpoint view, and per pod and direction the policies that apply to it
@@ -110,5 +110,20 @@ fn engine(state: &ClusterState) -> Engine<'_> {
             spec: &p.spec,
         })
         .collect();
-    Engine::new(&refs)
+    let sets: Vec<NetworkSetRef<'_>> = state
+        .cluster
+        .network_sets
+        .iter()
+        .map(|s| NetworkSetRef {
+            namespace: s.namespace.as_deref(),
+            labels: &s.labels,
+            namespace_labels: s
+                .namespace
+                .as_ref()
+                .and_then(|ns| state.cluster.namespaces.get(ns))
+                .map(|n| &n.labels),
+            nets: &s.nets,
+        })
+        .collect();
+    Engine::new(&refs).with_network_sets(&sets)
 }

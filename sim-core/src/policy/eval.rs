@@ -12,8 +12,10 @@
 //! * Endpoint labels are the §5.2 view: pod labels, `projectcalico.org/{namespace,orchestrator,
 //!   serviceaccount}`, inherited `pcns.<key>` / `pcns.projectcalico.org/name` (own labels win) and
 //!   `pcsa.projectcalico.org/name` (service-account labels themselves are not modelled).
-//! * Selectors on a rule side match workload peers only; a [`Peer::Host`] matches no selector,
-//!   namespace selector or service-account match, but does satisfy `notSelector`.
+//! * Selectors on a rule side match workloads and the nets of matching NetworkSets /
+//!   GlobalNetworkSets ([`Engine::with_network_sets`]; a set's labels, its namespace label and
+//!   its namespace's `pcns.` labels); a [`Peer::Host`] outside every matching set matches no
+//!   selector and satisfies `notSelector`; a service-account constraint never matches a set.
 //! * Source `ports` / `notPorts`: the source port is ephemeral and not modelled, so a rule that
 //!   constrains source ports **never matches**.
 //! * ICMP packets are taken to be echo requests (type 8, code 0): `icmp` / `notICMP` compare
@@ -253,6 +255,65 @@ impl EndpointMatch {
             && self.selector.as_ref().is_none_or(|s| s.matches(&view))
             && (self.sa_names.is_empty() || self.sa_names.iter().any(|n| n == w.service_account))
             && self.sa_selector.as_ref().is_none_or(|s| s.matches(&view))
+    }
+}
+
+/// A network set as Felix indexes it: its labels, plus for a namespaced set the
+/// namespace label and the namespace's labels (`pcns.`).
+#[derive(Debug, Clone)]
+struct CompiledSet {
+    namespace: Option<String>,
+    labels: LabelMap,
+    namespace_labels: LabelMap,
+    nets: Vec<Net>,
+}
+
+/// A NetworkSet or GlobalNetworkSet handed to the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkSetRef<'a> {
+    /// None for a GlobalNetworkSet.
+    pub namespace: Option<&'a str>,
+    pub labels: &'a LabelMap,
+    /// The labels of the set's namespace (None for global sets, or no Namespace document).
+    pub namespace_labels: Option<&'a LabelMap>,
+    pub nets: &'a [ipnetwork::IpNetwork],
+}
+
+struct SetView<'s>(&'s CompiledSet);
+
+impl Labels for SetView<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        let set = self.0;
+        let ns = set.namespace.as_deref();
+        if key == NS_LABEL {
+            return ns;
+        }
+        if let Some(v) = set.labels.get(key) {
+            return Some(v);
+        }
+        let k = key.strip_prefix("pcns.")?;
+        let ns = ns?;
+        if k == NAME_LABEL {
+            return Some(ns);
+        }
+        set.namespace_labels.get(k)
+    }
+}
+
+impl EndpointMatch {
+    /// The same constraints over a network set: namespacing as for endpoints; a set has
+    /// no service account, so a service-account constraint never matches it.
+    fn matches_set(&self, set: &CompiledSet) -> bool {
+        if !self.sa_names.is_empty() || self.sa_selector.is_some() {
+            return false;
+        }
+        let view = SetView(set);
+        let ns_ok = match &self.ns {
+            NsConstraint::Any => true,
+            NsConstraint::Same(ns) => set.namespace.as_deref() == Some(ns.as_str()),
+            NsConstraint::Selector(s) => s.matches(&view),
+        };
+        ns_ok && self.selector.as_ref().is_none_or(|s| s.matches(&view))
     }
 }
 
@@ -532,6 +593,7 @@ fn icmp_matches(f: &super::model::IcmpFields, packet: &Packet) -> bool {
 }
 
 /// Why a side does not match (for explanations), or `None` when it matches.
+#[allow(clippy::too_many_arguments)]
 fn entity_mismatch(
     e: &CompiledEntity,
     peer: &Peer,
@@ -539,6 +601,7 @@ fn entity_mismatch(
     rule: &Rule,
     packet: &Packet,
     dst: &Peer,
+    sets: &[CompiledSet],
 ) -> Option<&'static str> {
     let ip = peer.ip();
     if !e.nets.is_empty() && !e.nets.iter().any(|n| n.contains(ip)) {
@@ -547,17 +610,22 @@ fn entity_mismatch(
     if e.not_nets.iter().any(|n| n.contains(ip)) {
         return Some("notNets");
     }
+    // A selector's IP set holds the matching workloads' addresses and the nets of the
+    // matching network sets.
+    let in_sets = |matches: &dyn Fn(&CompiledSet) -> bool| {
+        sets.iter()
+            .any(|set| set.nets.iter().any(|n| n.contains(ip)) && matches(set))
+    };
     if let Some(m) = &e.endpoint {
-        match peer {
-            Peer::Workload(w) if m.matches(w) => {}
-            _ => return Some("selector"),
+        let workload = matches!(peer, Peer::Workload(w) if m.matches(w));
+        if !workload && !in_sets(&|set| m.matches_set(set)) {
+            return Some("selector");
         }
     }
     if let Some(s) = &e.not_selector {
-        if let Peer::Workload(w) = peer {
-            if s.matches(&EndpointView(w)) {
-                return Some("notSelector");
-            }
+        let workload = matches!(peer, Peer::Workload(w) if s.matches(&EndpointView(w)));
+        if workload || in_sets(&|set| s.matches(&SetView(set))) {
+            return Some("notSelector");
         }
     }
     if !is_dst {
@@ -583,7 +651,13 @@ fn entity_mismatch(
     None
 }
 
-fn rule_matches(r: &CompiledRule, src: &Peer, dst: &Peer, packet: &Packet) -> bool {
+fn rule_matches(
+    r: &CompiledRule,
+    src: &Peer,
+    dst: &Peer,
+    packet: &Packet,
+    sets: &[CompiledSet],
+) -> bool {
     let rule = r.rule;
     if rule.ip_version.is_some_and(|v| v != 4) {
         return false;
@@ -610,8 +684,8 @@ fn rule_matches(r: &CompiledRule, src: &Peer, dst: &Peer, packet: &Packet) -> bo
     {
         return false;
     }
-    entity_mismatch(&r.source, src, false, rule, packet, dst).is_none()
-        && entity_mismatch(&r.destination, dst, true, rule, packet, dst).is_none()
+    entity_mismatch(&r.source, src, false, rule, packet, dst, sets).is_none()
+        && entity_mismatch(&r.destination, dst, true, rule, packet, dst, sets).is_none()
 }
 
 fn dir_name(d: PolicyType) -> &'static str {
@@ -626,6 +700,7 @@ fn dir_name(d: PolicyType) -> &'static str {
 pub struct Engine<'a> {
     policies: Vec<CompiledPolicy<'a>>,
     errors: Vec<String>,
+    sets: Vec<CompiledSet>,
 }
 
 impl<'a> Engine<'a> {
@@ -640,7 +715,27 @@ impl<'a> Engine<'a> {
         Engine {
             policies: compiled,
             errors,
+            sets: Vec::new(),
         }
+    }
+
+    /// Adds the cluster's NetworkSets and GlobalNetworkSets: rule selectors then match
+    /// addresses inside a matching set's nets too.
+    pub fn with_network_sets(mut self, sets: &[NetworkSetRef<'_>]) -> Self {
+        self.sets = sets
+            .iter()
+            .map(|s| CompiledSet {
+                namespace: s.namespace.map(str::to_owned),
+                labels: s.labels.clone(),
+                namespace_labels: s.namespace_labels.cloned().unwrap_or_default(),
+                nets: s
+                    .nets
+                    .iter()
+                    .filter_map(|n| Net::parse(&n.to_string()).ok())
+                    .collect(),
+            })
+            .collect();
+        self
     }
 
     /// Problems found while compiling (unparseable selectors / CIDRs, missing namespaces).
@@ -698,7 +793,7 @@ impl<'a> Engine<'a> {
                 PolicyType::Egress => &p.egress,
             };
             for r in rules.iter().flatten() {
-                if !rule_matches(r, src, dst, packet) {
+                if !rule_matches(r, src, dst, packet, &self.sets) {
                     continue;
                 }
                 match r.rule.action {
@@ -764,7 +859,7 @@ impl<'a> Engine<'a> {
             };
             for (i, r) in rules.iter().enumerate() {
                 let Ok(r) = r else { continue };
-                if !rule_matches(r, src, dst, packet) {
+                if !rule_matches(r, src, dst, packet, &self.sets) {
                     continue;
                 }
                 let at = format!("policy {} {d} rule {i}", p.felix_name);
@@ -1205,5 +1300,59 @@ mod tests {
             ..w
         });
         assert!(e.evaluate(&api, &b.peer(), &TCP80).allowed);
+    }
+
+    #[test]
+    fn network_sets_are_selector_targets() {
+        let pod = Pod::new("prod", "web", [10, 0, 0, 1]);
+        let metadata = Peer::Host(Ipv4Addr::new(169, 254, 169, 254));
+        let partner = Peer::Host(Ipv4Addr::new(203, 0, 113, 7));
+        let deny_metadata = spec(json!({
+            "selector": "all()",
+            "types": ["Egress"],
+            "egress": [{"action": "Deny", "destination": {"selector": "role == 'metadata'"}},
+                       {"action": "Allow"}]
+        }));
+        let allow_partners = spec(json!({
+            "selector": "app == 'web'",
+            "ingress": [{"action": "Allow", "source": {"selector": "kind == 'partner'"}}]
+        }));
+        let gns_labels = labels(&[("role", "metadata")]);
+        let partner_labels = labels(&[("kind", "partner")]);
+        let gns_nets = ["169.254.169.254/32".parse().unwrap()];
+        let partner_nets = ["203.0.113.0/24".parse().unwrap()];
+        let sets = [
+            NetworkSetRef {
+                namespace: None,
+                labels: &gns_labels,
+                namespace_labels: None,
+                nets: &gns_nets,
+            },
+            NetworkSetRef {
+                namespace: Some("prod"),
+                labels: &partner_labels,
+                namespace_labels: None,
+                nets: &partner_nets,
+            },
+        ];
+        let policies = [
+            gnp("deny-metadata", &deny_metadata),
+            np("prod", "partners", &allow_partners),
+        ];
+        let without = Engine::new(&policies);
+        let with = Engine::new(&policies).with_network_sets(&sets);
+        // The global set's address is denied only once the engine knows the set.
+        assert!(without.evaluate(&pod.peer(), &metadata, &TCP80).allowed);
+        assert!(!with.evaluate(&pod.peer(), &metadata, &TCP80).allowed);
+        // A namespaced policy's selector matches a NetworkSet of its own namespace.
+        assert!(!without.evaluate(&partner, &pod.peer(), &TCP80).allowed);
+        assert!(with.evaluate(&partner, &pod.peer(), &TCP80).allowed);
+        // ... but not the same set in another namespace.
+        let elsewhere = [NetworkSetRef {
+            namespace: Some("dev"),
+            ..sets[1]
+        }];
+        let other = Engine::new(&policies).with_network_sets(&elsewhere);
+        assert!(!other.evaluate(&partner, &pod.peer(), &TCP80).allowed);
     }
 }

@@ -68,6 +68,8 @@ pub enum Document {
     K8sNetworkPolicy(crate::policy::k8s::K8sNetworkPolicy),
     Expectations(Resource<ExpectationsSpec>),
     Service(Resource<ServiceSpec>),
+    NetworkSet(Resource<crate::policy::model::NetworkSetSpec>),
+    GlobalNetworkSet(Resource<crate::policy::model::NetworkSetSpec>),
 }
 
 impl Document {
@@ -91,6 +93,8 @@ impl Document {
             Document::NetworkPolicy(r) => ("NetworkPolicy", &r.metadata),
             Document::GlobalNetworkPolicy(r) => ("GlobalNetworkPolicy", &r.metadata),
             Document::Expectations(r) => ("Expectations", &r.metadata),
+            Document::NetworkSet(r) => ("NetworkSet", &r.metadata),
+            Document::GlobalNetworkSet(r) => ("GlobalNetworkSet", &r.metadata),
             Document::Service(r) => {
                 let ns = r.metadata.namespace.as_deref().unwrap_or("default");
                 return resource_label("Service", Some(ns), &r.metadata.name);
@@ -150,6 +154,15 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         ("calisim.dev", "Expectations") => read!(ExpectationsSpec, Document::Expectations),
         ("", "Pod") => read!(PodSpec, Document::Pod),
         ("", "Service") => read!(ServiceSpec, Document::Service),
+        ("projectcalico.org", "NetworkSet") => {
+            read!(crate::policy::model::NetworkSetSpec, Document::NetworkSet)
+        }
+        ("projectcalico.org", "GlobalNetworkSet") => {
+            read!(
+                crate::policy::model::NetworkSetSpec,
+                Document::GlobalNetworkSet
+            )
+        }
         ("", "Namespace") => read!(serde_json::Value, Document::Namespace),
         ("projectcalico.org", "IPPool") => read!(IpPoolSpec, Document::IpPool),
         ("projectcalico.org", "IPReservation") => read!(IpReservationSpec, Document::IpReservation),
@@ -198,9 +211,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         | ("apps", "Deployment") => KindSupport::Ignored,
         (
             "projectcalico.org",
-            "NetworkSet"
-            | "GlobalNetworkSet"
-            | "Tier"
+            "Tier"
             | "HostEndpoint"
             | "BGPFilter"
             | "Profile"
