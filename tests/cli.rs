@@ -133,11 +133,11 @@ fn unsupported_kinds_are_reported_not_misread() {
     let path = write(
         &dir,
         "s.yaml",
-        &format!("{good}---\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {{name: security}}\nspec: {{order: 100}}\n"),
+        &format!("{good}---\napiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {{name: eth0}}\nspec: {{node: minikube, interfaceName: eth0}}\n"),
     );
     let o = calisim(&["check", &path]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).contains("Tier[security]: projectcalico.org/v3 Tier is recognised but not yet supported by calisim; ignored"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("HostEndpoint[eth0]: projectcalico.org/v3 HostEndpoint is recognised but not yet supported by calisim; ignored"), "{}", stderr(&o));
 }
 
 #[test]
@@ -546,4 +546,45 @@ fn services_are_checked_as_the_api_server_checks_them() {
     let out = stdout(&o) + &stderr(&o);
     assert!(out.contains("10.96.0.101"), "{out}");
     assert!(out.contains("service default/b has no endpoints"), "{out}");
+}
+
+#[test]
+fn tiers_need_calico_3_29_and_policies_need_their_tier() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = |version: &str| {
+        format!("apiVersion: calisim.dev/v1alpha1\nkind: Cluster\nmetadata: {{name: t}}\nspec:\n  calico: {{version: {version}}}\n  networks: [{{name: lan, cidr: 10.0.0.0/24}}]\n  nodes: [{{name: n1, interfaces: [{{name: eth0, network: lan, address: 10.0.0.5}}]}}]\n")
+    };
+    let tier = "---\napiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 100}\n";
+    let policy = "---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: security.block}\nspec: {tier: security, selector: all(), types: [Ingress]}\n";
+    let old = write(
+        &dir,
+        "old.yaml",
+        &format!("{}{tier}{policy}", cluster("v3.28.0")),
+    );
+    let o = calisim(&["check", &old]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("Tier resources need Calico v3.29"),
+        "{}",
+        stderr(&o)
+    );
+    let new = write(
+        &dir,
+        "new.yaml",
+        &format!("{}{tier}{policy}", cluster("v3.29.0")),
+    );
+    let o = calisim(&["check", &new]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let missing = write(
+        &dir,
+        "missing.yaml",
+        &format!("{}{policy}", cluster("v3.29.0")),
+    );
+    let o = calisim(&["check", &missing]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("spec.tier") && stderr(&o).contains("does not exist"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -12,6 +12,7 @@ mod network_sets;
 mod policies;
 mod resolve;
 mod services;
+mod tiers;
 mod validate_calico;
 mod validate_topology;
 pub mod version;
@@ -29,6 +30,7 @@ pub use network_sets::NetworkSet;
 pub use policies::{Policy, PolicyScope};
 pub use resolve::resolve;
 pub use services::{Service, ServicePort, ServiceType, TargetPort};
+pub use tiers::Tier;
 pub use version::CalicoVersion;
 
 pub type NetworkId = usize;
@@ -400,6 +402,8 @@ pub struct Cluster {
     pub services: Vec<Service>,
     /// NetworkSets and GlobalNetworkSets (policy selectors match their nets).
     pub network_sets: Vec<NetworkSet>,
+    /// Policy tiers (v3.29+; empty: only the default tier).
+    pub tiers: Vec<Tier>,
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,

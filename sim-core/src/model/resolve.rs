@@ -6,7 +6,7 @@ use crate::diag::{Diagnostic, Diagnostics, Origin};
 use crate::scenario::{Document, Resource, Scenario, Sourced};
 
 use super::{
-    defaults, expectations, install, installation, network_sets, policies, services,
+    defaults, expectations, install, installation, network_sets, policies, services, tiers,
     validate_calico, validate_topology, Cluster, InstallKind,
 };
 use crate::mtu::MtuOverrides;
@@ -67,6 +67,7 @@ pub(super) struct ByKind<'a> {
     pub services: Vec<Located<'a, crate::scenario::ServiceSpec>>,
     pub network_sets: Vec<Located<'a, crate::policy::model::NetworkSetSpec>>,
     pub global_network_sets: Vec<Located<'a, crate::policy::model::NetworkSetSpec>>,
+    pub tiers: Vec<Located<'a, crate::scenario::TierSpec>>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -108,6 +109,7 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::Expectations(r) => push!(k.expectations, r),
             Document::Service(r) => push!(k.services, r),
             Document::NetworkSet(r) => push!(k.network_sets, r),
+            Document::Tier(r) => push!(k.tiers, r),
             Document::GlobalNetworkSet(r) => push!(k.global_network_sets, r),
             Document::ConfigMap(map) => k
                 .config_maps
@@ -214,6 +216,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     let services = services::resolve(&docs.services, &topology, &mut diags);
     let network_sets =
         network_sets::resolve(&docs.network_sets, &docs.global_network_sets, &mut diags);
+    let tiers = tiers::resolve(&docs, topology.calico_version, &mut diags);
 
     if diags.has_errors() {
         return (None, diags);
@@ -244,6 +247,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         expectations,
         services,
         network_sets,
+        tiers,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
         cni_template: manifest.cni_template,

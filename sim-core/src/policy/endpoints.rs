@@ -9,7 +9,9 @@ use crate::labels::LabelMap;
 use crate::model::{PodId, PolicyScope};
 use crate::state::ClusterState;
 
-use super::eval::{Engine, NamedPort, NetworkSetRef, PolicyRef, Scope, Workload};
+use super::eval::{
+    Engine, NamedPort, NetworkSetRef, PolicyRef, Scope, TierDefault, TierRef, Workload,
+};
 use super::model::PolicyType;
 
 /// Every pod's endpoint view, and per pod and direction the policies that apply to it
@@ -125,5 +127,21 @@ fn engine(state: &ClusterState) -> Engine<'_> {
             nets: &s.nets,
         })
         .collect();
-    Engine::new(&refs).with_network_sets(&sets)
+    let tiers: Vec<TierRef> = state
+        .cluster
+        .tiers
+        .iter()
+        .map(|t| TierRef {
+            name: t.name.clone(),
+            order: t.order,
+            default_action: if t.default_pass {
+                TierDefault::Pass
+            } else {
+                TierDefault::Deny
+            },
+        })
+        .collect();
+    Engine::new(&refs)
+        .with_network_sets(&sets)
+        .with_tiers(&tiers)
 }

@@ -1,7 +1,8 @@
 //! Felix's policy evaluation with explanations; pure.
 //!
 //! Given the Calico policies of a cluster (namespaced Calico NetworkPolicies, converted Kubernetes
-//! NetworkPolicies and GlobalNetworkPolicies — v3.28, only the `default` tier), [`Engine::evaluate`]
+//! NetworkPolicies and GlobalNetworkPolicies, in their tiers — v3.28 has only the `default` tier,
+//! v3.29+ adds `Tier` resources, see [`Engine::with_tiers`]), [`Engine::evaluate`]
 //! decides whether one packet from `src` to `dst` passes the source workload's egress chain and
 //! the destination workload's ingress chain, and explains why (calico-semantics.md §5.1–§5.3).
 //!
@@ -121,6 +122,18 @@ pub struct Decision {
     pub policy: Option<String>,
     /// The deciding rule (profile decisions: `kns.<ns>`'s single Allow rule, index 0).
     pub rule: Option<(PolicyType, usize)>,
+}
+
+impl Decision {
+    /// A verdict without words (the matrix's fast path).
+    fn bare(allowed: bool) -> Self {
+        Self {
+            allowed,
+            explanation: String::new(),
+            policy: None,
+            rule: None,
+        }
+    }
 }
 
 /// The outcome for a packet: allowed only if every evaluated chain allows it.
@@ -346,6 +359,9 @@ struct Applies {
 #[derive(Debug)]
 struct CompiledPolicy<'a> {
     felix_name: String,
+    tier: String,
+    /// Position of the tier in evaluation order (set by [`Engine::with_tiers`]).
+    tier_rank: usize,
     order: Option<f64>,
     types: Vec<PolicyType>,
     /// `None` when the policy's own selectors are broken (it applies to nothing).
@@ -474,10 +490,23 @@ fn compile_rule<'a>(
     })
 }
 
+/// The policy's tier (`default` when unset).
+fn tier_of(p: &PolicyRef) -> String {
+    p.spec.tier.clone().unwrap_or_else(|| "default".into())
+}
+
+/// Felix's name: the stored name, which carries its tier as a prefix (`default.foo`,
+/// `security.block-x`); Kubernetes policies are `knp.default.<name>`.
 fn felix_name(p: &PolicyRef) -> String {
+    let tier = tier_of(p);
+    let stored = if p.name.starts_with(&format!("{tier}.")) {
+        p.name.to_string()
+    } else {
+        format!("{tier}.{}", p.name)
+    };
     match p.scope {
-        Scope::Global => format!("default.{}", p.name),
-        Scope::Namespaced => format!("{}/default.{}", p.namespace.unwrap_or(""), p.name),
+        Scope::Global => stored,
+        Scope::Namespaced => format!("{}/{stored}", p.namespace.unwrap_or("")),
         Scope::Kubernetes if p.name.starts_with("knp.default.") => {
             format!("{}/{}", p.namespace.unwrap_or(""), p.name)
         }
@@ -537,6 +566,8 @@ fn compile_policy<'a>(p: &PolicyRef<'a>, errors: &mut Vec<String>) -> CompiledPo
     let egress = rules(&spec.egress, "egress");
     CompiledPolicy {
         felix_name: name,
+        tier: tier_of(p),
+        tier_rank: 0,
         order: spec.order,
         types: default_types(spec),
         applies,
@@ -545,8 +576,14 @@ fn compile_policy<'a>(p: &PolicyRef<'a>, errors: &mut Vec<String>) -> CompiledPo
     }
 }
 
-/// Felix's policy sort: ascending order, nil order last, ties by Felix name.
+/// Felix's policy sort: by tier, then ascending order, nil order last, ties by Felix name.
 fn policy_cmp(a: &CompiledPolicy, b: &CompiledPolicy) -> Ordering {
+    a.tier_rank
+        .cmp(&b.tier_rank)
+        .then_with(|| policy_cmp_in_tier(a, b))
+}
+
+fn policy_cmp_in_tier(a: &CompiledPolicy, b: &CompiledPolicy) -> Ordering {
     let by_order = match (a.order, b.order) {
         (Some(x), Some(y)) => x.total_cmp(&y),
         (Some(_), None) => Ordering::Less,
@@ -701,6 +738,35 @@ pub struct Engine<'a> {
     policies: Vec<CompiledPolicy<'a>>,
     errors: Vec<String>,
     sets: Vec<CompiledSet>,
+    /// Tiers in evaluation order (just `default`, Deny, unless [`Engine::with_tiers`]).
+    tiers: Vec<TierRef>,
+}
+
+/// What a tier does with a packet its applicable policies did not decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierDefault {
+    Deny,
+    Pass,
+}
+
+/// A `Tier` (v3.29+): policies are evaluated tier by tier, by ascending order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierRef {
+    pub name: String,
+    /// None sorts last; the default tier's order is 1,000,000.
+    pub order: Option<f64>,
+    pub default_action: TierDefault,
+}
+
+impl TierRef {
+    /// The implicit `default` tier.
+    pub fn default_tier() -> Self {
+        Self {
+            name: "default".into(),
+            order: Some(1_000_000.0),
+            default_action: TierDefault::Deny,
+        }
+    }
 }
 
 impl<'a> Engine<'a> {
@@ -716,7 +782,41 @@ impl<'a> Engine<'a> {
             policies: compiled,
             errors,
             sets: Vec::new(),
+            tiers: vec![TierRef::default_tier()],
         }
+    }
+
+    /// The cluster's tiers (the `default` tier is added when missing). Policies are
+    /// re-sorted: by tier order (unset last, ties by name), then within each tier.
+    pub fn with_tiers(mut self, tiers: &[TierRef]) -> Self {
+        let mut all: Vec<TierRef> = tiers.to_vec();
+        if !all.iter().any(|t| t.name == "default") {
+            all.push(TierRef::default_tier());
+        }
+        all.sort_by(|a, b| {
+            let by_order = match (a.order, b.order) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            };
+            by_order.then_with(|| a.name.cmp(&b.name))
+        });
+        for p in &mut self.policies {
+            match all.iter().position(|t| t.name == p.tier) {
+                Some(rank) => p.tier_rank = rank,
+                None => {
+                    self.errors.push(format!(
+                        "policy {}: tier {} does not exist",
+                        p.felix_name, p.tier
+                    ));
+                    p.applies = None;
+                }
+            }
+        }
+        self.policies.sort_by(policy_cmp);
+        self.tiers = all;
+        self
     }
 
     /// Adds the cluster's NetworkSets and GlobalNetworkSets: rule selectors then match
@@ -786,24 +886,8 @@ impl<'a> Engine<'a> {
         dst: &Peer,
         packet: &Packet,
     ) -> bool {
-        for &i in applicable {
-            let p = &self.policies[i];
-            let rules = match dir {
-                PolicyType::Ingress => &p.ingress,
-                PolicyType::Egress => &p.egress,
-            };
-            for r in rules.iter().flatten() {
-                if !rule_matches(r, src, dst, packet, &self.sets) {
-                    continue;
-                }
-                match r.rule.action {
-                    Action::Log => continue,
-                    Action::Allow | Action::Pass => return true,
-                    Action::Deny => return false,
-                }
-            }
-        }
-        applicable.is_empty()
+        self.run_chain(applicable, "", dir, src, dst, packet, false)
+            .allowed
     }
 
     /// One chain with its explanation: `ep`'s chain in `dir` (`ep` is `src` for egress,
@@ -847,73 +931,154 @@ impl<'a> Engine<'a> {
         dst: &Peer,
         packet: &Packet,
     ) -> Decision {
+        let applicable = self.applicable(ep, dir);
+        self.run_chain(&applicable, ep.namespace, dir, src, dst, packet, true)
+    }
+
+    /// Felix's chain for one endpoint and direction: tier by tier, the applicable policies'
+    /// rules in order; Allow and Deny decide, Pass leaves the tier, Log goes on; a tier
+    /// whose policies decide nothing applies its default action (Deny, or Pass); after the
+    /// last tier (or when no policy applies) the namespace profile allows. Words only when
+    /// `explain`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_chain(
+        &self,
+        applicable: &[usize],
+        namespace: &str,
+        dir: PolicyType,
+        src: &Peer,
+        dst: &Peer,
+        packet: &Packet,
+        explain: bool,
+    ) -> Decision {
         let d = dir_name(dir);
-        let profile = format!("kns.{}", ep.namespace);
-        let mut logged = Vec::new();
-        let mut any = false;
-        for p in self.policies.iter().filter(|p| p.applies_to(ep, dir)) {
-            any = true;
-            let rules = match dir {
-                PolicyType::Ingress => &p.ingress,
-                PolicyType::Egress => &p.egress,
-            };
-            for (i, r) in rules.iter().enumerate() {
-                let Ok(r) = r else { continue };
-                if !rule_matches(r, src, dst, packet, &self.sets) {
+        let profile = || format!("kns.{namespace}");
+        let mut logged: Vec<String> = Vec::new();
+        let log = |logged: &Vec<String>| {
+            if logged.is_empty() {
+                String::new()
+            } else {
+                format!(" (logged by {})", logged.join(", "))
+            }
+        };
+        let mut passed: Option<String> = None;
+        // The last policy and rule that passed the packet on (what decided, for the profile).
+        let mut passed_by: Option<(String, usize)> = None;
+        let mut k = 0;
+        while k < applicable.len() {
+            let rank = self.policies[applicable[k]].tier_rank;
+            let tier = &self.tiers[rank];
+            let mut tier_passed = false;
+            while k < applicable.len() && self.policies[applicable[k]].tier_rank == rank {
+                let p = &self.policies[applicable[k]];
+                k += 1;
+                if tier_passed {
                     continue;
                 }
-                let at = format!("policy {} {d} rule {i}", p.felix_name);
-                let log = if logged.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (logged by {})", logged.join(", "))
+                let rules = match dir {
+                    PolicyType::Ingress => &p.ingress,
+                    PolicyType::Egress => &p.egress,
                 };
-                let (allowed, explanation, policy) = match r.rule.action {
-                    Action::Log => {
-                        logged.push(at);
+                for (i, r) in rules.iter().enumerate() {
+                    let Ok(r) = r else { continue };
+                    if !rule_matches(r, src, dst, packet, &self.sets) {
                         continue;
                     }
-                    Action::Allow => (true, format!("{at} allows{log}"), p.felix_name.clone()),
-                    Action::Deny => (false, format!("{at} denies{log}"), p.felix_name.clone()),
-                    Action::Pass => (
-                        true,
-                        format!(
-                            "{at} passes (skips the remaining policies of tier default): profile {profile} allows{log}"
-                        ),
-                        p.felix_name.clone(),
-                    ),
-                };
-                return Decision {
-                    allowed,
-                    explanation,
-                    policy: Some(policy),
-                    rule: Some((dir, i)),
-                };
+                    let at = || format!("policy {} {d} rule {i}", p.felix_name);
+                    match r.rule.action {
+                        Action::Log => {
+                            if explain {
+                                logged.push(at());
+                            }
+                            continue;
+                        }
+                        Action::Pass => {
+                            tier_passed = true;
+                            if explain {
+                                passed_by = Some((p.felix_name.clone(), i));
+                                passed = Some(format!(
+                                    "{} passes (skips the remaining policies of tier {})",
+                                    at(),
+                                    tier.name
+                                ));
+                            }
+                            break;
+                        }
+                        Action::Allow | Action::Deny => {
+                            let allowed = r.rule.action == Action::Allow;
+                            if !explain {
+                                return Decision::bare(allowed);
+                            }
+                            let verb = if allowed { "allows" } else { "denies" };
+                            let before =
+                                passed.take().map(|p| format!("{p}; ")).unwrap_or_default();
+                            return Decision {
+                                allowed,
+                                explanation: format!("{before}{} {verb}{}", at(), log(&logged)),
+                                policy: Some(p.felix_name.clone()),
+                                rule: Some((dir, i)),
+                            };
+                        }
+                    }
+                }
+            }
+            if !tier_passed {
+                match tier.default_action {
+                    TierDefault::Pass => {
+                        if explain {
+                            passed_by = None;
+                            passed = Some(format!(
+                                "tier {} decided nothing and its default action is Pass",
+                                tier.name
+                            ));
+                        }
+                    }
+                    TierDefault::Deny => {
+                        if !explain {
+                            return Decision::bare(false);
+                        }
+                        let explanation = if self.tiers.len() == 1 {
+                            format!(
+                                "default deny: policies select this endpoint but none allowed it{}",
+                                log(&logged)
+                            )
+                        } else {
+                            format!(
+                                "end of tier {}: its policies select this endpoint but none allowed it (default action Deny){}",
+                                tier.name,
+                                log(&logged)
+                            )
+                        };
+                        return Decision {
+                            allowed: false,
+                            explanation,
+                            policy: None,
+                            rule: None,
+                        };
+                    }
+                }
             }
         }
-        let log = if logged.is_empty() {
-            String::new()
-        } else {
-            format!(" (logged by {})", logged.join(", "))
+        if !explain {
+            return Decision::bare(true);
+        }
+        let profile = profile();
+        let explanation = match passed {
+            Some(p) => format!("{p}: profile {profile} allows{}", log(&logged)),
+            None if applicable.is_empty() => {
+                format!("no policy selects this endpoint for {d}: profile {profile} allows")
+            }
+            None => format!(
+                "the tiers passed the packet on: profile {profile} allows{}",
+                log(&logged)
+            ),
         };
-        if any {
-            Decision {
-                allowed: false,
-                explanation: format!(
-                    "default deny: policies select this endpoint but none allowed it{log}"
-                ),
-                policy: None,
-                rule: None,
-            }
-        } else {
-            Decision {
-                allowed: true,
-                explanation: format!(
-                    "no policy selects this endpoint for {d}: profile {profile} allows"
-                ),
-                policy: Some(profile),
-                rule: Some((dir, 0)),
-            }
+        let (policy, rule) = passed_by.unwrap_or((profile, 0));
+        Decision {
+            allowed: true,
+            explanation,
+            policy: Some(policy),
+            rule: Some((dir, rule)),
         }
     }
 }
@@ -1354,5 +1519,55 @@ mod tests {
         }];
         let other = Engine::new(&policies).with_network_sets(&elsewhere);
         assert!(!other.evaluate(&partner, &pod.peer(), &TCP80).allowed);
+    }
+
+    #[test]
+    fn tiers_evaluate_in_order_and_pass_moves_on() {
+        let a = Pod::new("prod", "web", [10, 0, 0, 1]);
+        let b = Pod::new("prod", "db", [10, 0, 0, 2]);
+        let pass_web = spec(json!({
+            "tier": "security", "order": 1, "selector": "all()", "types": ["Ingress"],
+            "ingress": [{"action": "Pass", "source": {"selector": "app == 'web'"}}]
+        }));
+        let allow_web = spec(json!({
+            "selector": "app == 'db'", "ingress": [{"action": "Allow", "source": {"selector": "app == 'web'"}}]
+        }));
+        let policies = [
+            gnp("security.pass-web", &pass_web),
+            np("prod", "allow-web", &allow_web),
+        ];
+        let deny_tier = TierRef {
+            name: "security".into(),
+            order: Some(100.0),
+            default_action: TierDefault::Deny,
+        };
+        let engine = Engine::new(&policies).with_tiers(std::slice::from_ref(&deny_tier));
+        assert!(engine.errors().is_empty(), "{:?}", engine.errors());
+        // web → db: the security tier passes it on, the default tier allows it.
+        let v = engine.evaluate(&a.peer(), &b.peer(), &TCP80);
+        assert!(v.allowed, "{v:?}");
+        let why = v.ingress.unwrap().explanation;
+        assert!(
+            why.contains("tier security") && why.contains("allows"),
+            "{why}"
+        );
+        // db → web: nothing in the security tier decides: its default action denies.
+        let v = engine.evaluate(&b.peer(), &a.peer(), &TCP80);
+        assert!(!v.allowed);
+        assert!(v
+            .ingress
+            .unwrap()
+            .explanation
+            .contains("end of tier security"));
+        // With defaultAction Pass the default tier gets its say (no policy there selects web: profile).
+        let pass_tier = TierRef {
+            default_action: TierDefault::Pass,
+            ..deny_tier
+        };
+        let engine = Engine::new(&policies).with_tiers(&[pass_tier]);
+        assert!(engine.evaluate(&b.peer(), &a.peer(), &TCP80).allowed);
+        // A policy in a tier that does not exist applies to nothing and is reported.
+        let engine = Engine::new(&policies).with_tiers(&[]);
+        assert_eq!(engine.errors().len(), 1);
     }
 }

@@ -438,3 +438,12 @@ pub struct KubeadmNetworking {
     pub pod_subnet: Option<String>,
     pub service_subnet: Option<String>,
 }
+
+/// `projectcalico.org/v3 Tier` (v3.29+).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TierSpec {
+    pub order: Option<f64>,
+    /// `Deny` (default) or `Pass`.
+    pub default_action: Option<String>,
+}

@@ -69,6 +69,7 @@ pub enum Document {
     Expectations(Resource<ExpectationsSpec>),
     Service(Resource<ServiceSpec>),
     NetworkSet(Resource<crate::policy::model::NetworkSetSpec>),
+    Tier(Resource<TierSpec>),
     GlobalNetworkSet(Resource<crate::policy::model::NetworkSetSpec>),
 }
 
@@ -94,6 +95,7 @@ impl Document {
             Document::GlobalNetworkPolicy(r) => ("GlobalNetworkPolicy", &r.metadata),
             Document::Expectations(r) => ("Expectations", &r.metadata),
             Document::NetworkSet(r) => ("NetworkSet", &r.metadata),
+            Document::Tier(r) => ("Tier", &r.metadata),
             Document::GlobalNetworkSet(r) => ("GlobalNetworkSet", &r.metadata),
             Document::Service(r) => {
                 let ns = r.metadata.namespace.as_deref().unwrap_or("default");
@@ -154,6 +156,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         ("calisim.dev", "Expectations") => read!(ExpectationsSpec, Document::Expectations),
         ("", "Pod") => read!(PodSpec, Document::Pod),
         ("", "Service") => read!(ServiceSpec, Document::Service),
+        ("projectcalico.org", "Tier") => read!(TierSpec, Document::Tier),
         ("projectcalico.org", "NetworkSet") => {
             read!(crate::policy::model::NetworkSetSpec, Document::NetworkSet)
         }
@@ -211,8 +214,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         | ("apps", "Deployment") => KindSupport::Ignored,
         (
             "projectcalico.org",
-            "Tier"
-            | "HostEndpoint"
+            "HostEndpoint"
             | "BGPFilter"
             | "Profile"
             | "WorkloadEndpoint"
