@@ -62,6 +62,7 @@ impl Cluster {
                     labels,
                     namespace_labels: ns_labels,
                     service_account: "default",
+                    service_account_labels: None,
                     ip: *ip,
                     ports: &PORTS,
                 })

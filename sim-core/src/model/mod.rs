@@ -404,6 +404,8 @@ pub struct Cluster {
     pub network_sets: Vec<NetworkSet>,
     /// Policy tiers (v3.29+; empty: only the default tier).
     pub tiers: Vec<Tier>,
+    /// ServiceAccount labels by (namespace, name): policy sees them as `pcsa.<key>`.
+    pub service_accounts: BTreeMap<(String, String), LabelMap>,
     pub felix: FelixConfig,
     /// The CNI plugin's configured veth MTU (calico-config `veth_mtu`), when not auto.
     pub cni_mtu: Option<u32>,

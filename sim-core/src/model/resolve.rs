@@ -68,6 +68,7 @@ pub(super) struct ByKind<'a> {
     pub network_sets: Vec<Located<'a, crate::policy::model::NetworkSetSpec>>,
     pub global_network_sets: Vec<Located<'a, crate::policy::model::NetworkSetSpec>>,
     pub tiers: Vec<Located<'a, crate::scenario::TierSpec>>,
+    pub service_accounts: Vec<Located<'a, serde_json::Value>>,
 }
 
 fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
@@ -110,6 +111,7 @@ fn sort_by_kind(scenario: &Scenario) -> ByKind<'_> {
             Document::Service(r) => push!(k.services, r),
             Document::NetworkSet(r) => push!(k.network_sets, r),
             Document::Tier(r) => push!(k.tiers, r),
+            Document::ServiceAccount(r) => push!(k.service_accounts, r),
             Document::GlobalNetworkSet(r) => push!(k.global_network_sets, r),
             Document::ConfigMap(map) => k
                 .config_maps
@@ -217,6 +219,16 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
     let network_sets =
         network_sets::resolve(&docs.network_sets, &docs.global_network_sets, &mut diags);
     let tiers = tiers::resolve(&docs, topology.calico_version, &mut diags);
+    check_unique_names(&docs.service_accounts, &mut diags);
+    let service_accounts = docs
+        .service_accounts
+        .iter()
+        .map(|sa| {
+            let m = &sa.resource.metadata;
+            let ns = m.namespace.clone().unwrap_or_else(|| "default".into());
+            ((ns, m.name.clone()), m.labels.clone())
+        })
+        .collect();
 
     if diags.has_errors() {
         return (None, diags);
@@ -248,6 +260,7 @@ pub fn resolve(scenario: &Scenario) -> (Option<Cluster>, Diagnostics) {
         services,
         network_sets,
         tiers,
+        service_accounts,
         felix: calico.felix,
         cni_mtu: manifest.cni_mtu,
         cni_template: manifest.cni_template,

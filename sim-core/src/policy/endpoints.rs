@@ -78,6 +78,11 @@ impl<'s> Endpoints<'s> {
                 .get(&p.namespace)
                 .map_or(&self.empty, |n| &n.labels),
             service_account: &p.service_account,
+            service_account_labels: self
+                .state
+                .cluster
+                .service_accounts
+                .get(&(p.namespace.clone(), p.service_account.clone())),
             ip,
             ports: &self.ports[pod],
         })

@@ -12,7 +12,7 @@
 //!   A [`Peer::Host`] destination or source gets no chain (its [`Decision`] is `None`).
 //! * Endpoint labels are the §5.2 view: pod labels, `projectcalico.org/{namespace,orchestrator,
 //!   serviceaccount}`, inherited `pcns.<key>` / `pcns.projectcalico.org/name` (own labels win) and
-//!   `pcsa.projectcalico.org/name` (service-account labels themselves are not modelled).
+//!   `pcsa.<key>` / `pcsa.projectcalico.org/name` from the pod's ServiceAccount.
 //! * Selectors on a rule side match workloads and the nets of matching NetworkSets /
 //!   GlobalNetworkSets ([`Engine::with_network_sets`]; a set's labels, its namespace label and
 //!   its namespace's `pcns.` labels); a [`Peer::Host`] outside every matching set matches no
@@ -21,8 +21,9 @@
 //!   constrains source ports **never matches**.
 //! * ICMP packets are taken to be echo requests (type 8, code 0): `icmp` / `notICMP` compare
 //!   against that.
-//! * `serviceAccounts.selector` is evaluated against the `pcsa.`-prefixed view, which only knows
-//!   `projectcalico.org/name`; `names` are compared with the peer's service account.
+//! * `serviceAccounts.selector` is evaluated against the `pcsa.`-prefixed view (the
+//!   ServiceAccount's labels and `projectcalico.org/name`); `names` are compared with the peer's
+//!   service account.
 //! * A selector or CIDR that does not parse is recorded in [`Engine::errors`]; a policy whose own
 //!   selectors are broken applies to nothing, a rule with a broken field never matches.
 //! * IPv6 CIDRs never match (packets are IPv4); a rule with `ipVersion: 6` never matches.
@@ -75,6 +76,8 @@ pub struct Workload<'a> {
     pub labels: &'a LabelMap,
     pub namespace_labels: &'a LabelMap,
     pub service_account: &'a str,
+    /// The service account's own labels (seen as `pcsa.<key>`).
+    pub service_account_labels: Option<&'a LabelMap>,
     pub ip: Ipv4Addr,
     pub ports: &'a [NamedPort<'a>],
 }
@@ -177,8 +180,14 @@ impl Labels for EndpointView<'_, '_> {
             }
             return w.namespace_labels.get(k);
         }
-        if key == "pcsa.projectcalico.org/name" && !w.service_account.is_empty() {
-            return Some(w.service_account);
+        if let Some(k) = key.strip_prefix("pcsa.") {
+            if w.service_account.is_empty() {
+                return None;
+            }
+            if k == NAME_LABEL {
+                return Some(w.service_account);
+            }
+            return w.service_account_labels.and_then(|l| l.get(k));
         }
         None
     }
@@ -1121,6 +1130,7 @@ mod tests {
                 labels: &self.labels,
                 namespace_labels: &self.ns_labels,
                 service_account: "default",
+                service_account_labels: None,
                 ip: self.ip,
                 ports: &[],
             })
@@ -1569,5 +1579,26 @@ mod tests {
         // A policy in a tier that does not exist applies to nothing and is reported.
         let engine = Engine::new(&policies).with_tiers(&[]);
         assert_eq!(engine.errors().len(), 1);
+    }
+
+    #[test]
+    fn service_account_labels_are_selectable() {
+        let sa_labels = labels(&[("tier", "frontend")]);
+        let web = Pod::new("prod", "web", [10, 0, 0, 1]);
+        let db = Pod::new("prod", "db", [10, 0, 0, 2]);
+        let allow = spec(json!({
+            "selector": "app == 'db'",
+            "ingress": [{"action": "Allow", "source": {"serviceAccounts": {"selector": "tier == 'frontend'"}}}]
+        }));
+        let e = Engine::new(&[np("prod", "by-sa", &allow)]);
+        assert!(!e.evaluate(&web.peer(), &db.peer(), &TCP80).allowed);
+        let Peer::Workload(w) = web.peer() else {
+            unreachable!()
+        };
+        let labelled = Peer::Workload(Workload {
+            service_account_labels: Some(&sa_labels),
+            ..w
+        });
+        assert!(e.evaluate(&labelled, &db.peer(), &TCP80).allowed);
     }
 }

@@ -70,6 +70,7 @@ pub enum Document {
     Service(Resource<ServiceSpec>),
     NetworkSet(Resource<crate::policy::model::NetworkSetSpec>),
     Tier(Resource<TierSpec>),
+    ServiceAccount(Resource<serde_json::Value>),
     GlobalNetworkSet(Resource<crate::policy::model::NetworkSetSpec>),
 }
 
@@ -96,6 +97,7 @@ impl Document {
             Document::Expectations(r) => ("Expectations", &r.metadata),
             Document::NetworkSet(r) => ("NetworkSet", &r.metadata),
             Document::Tier(r) => ("Tier", &r.metadata),
+            Document::ServiceAccount(r) => ("ServiceAccount", &r.metadata),
             Document::GlobalNetworkSet(r) => ("GlobalNetworkSet", &r.metadata),
             Document::Service(r) => {
                 let ns = r.metadata.namespace.as_deref().unwrap_or("default");
@@ -156,6 +158,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
         ("calisim.dev", "Expectations") => read!(ExpectationsSpec, Document::Expectations),
         ("", "Pod") => read!(PodSpec, Document::Pod),
         ("", "Service") => read!(ServiceSpec, Document::Service),
+        ("", "ServiceAccount") => read!(serde_json::Value, Document::ServiceAccount),
         ("projectcalico.org", "Tier") => read!(TierSpec, Document::Tier),
         ("projectcalico.org", "NetworkSet") => {
             read!(crate::policy::model::NetworkSetSpec, Document::NetworkSet)
@@ -208,7 +211,7 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             "rbac.authorization.k8s.io",
             "ClusterRole" | "ClusterRoleBinding" | "Role" | "RoleBinding",
         )
-        | ("", "ServiceAccount" | "Secret")
+        | ("", "Secret")
         | ("policy", "PodDisruptionBudget")
         | ("scheduling.k8s.io", "PriorityClass")
         | ("apps", "Deployment") => KindSupport::Ignored,
