@@ -21,6 +21,7 @@ struct Case {
     proto: Protocol,
     port: Option<u16>,
     size: u32,
+    df: bool,
     expect: Verdict,
 }
 
@@ -39,6 +40,7 @@ const fn case(
         proto: Protocol::Tcp,
         port: Some(80),
         size: 84,
+        df: true,
         expect,
     }
 }
@@ -260,6 +262,9 @@ fn command_line(c: &Case) -> String {
     if c.size != 84 {
         cmd += &format!(" --size {}", c.size);
     }
+    if !c.df {
+        cmd += " --no-df";
+    }
     cmd + " --reply"
 }
 
@@ -267,6 +272,7 @@ fn run(state: &ClusterState, c: &Case) -> Trace {
     let ep = |t: &str| parse_endpoint(state, t).unwrap_or_else(|e| panic!("{}: {e}", c.name));
     let mut probe = Probe::new(ep(c.from), ep(c.to), c.proto, c.port);
     probe.size = c.size;
+    probe.df = c.df;
     Walker::new(state).trace(&probe)
 }
 

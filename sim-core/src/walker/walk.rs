@@ -397,6 +397,7 @@ impl<'w, 's> Walk<'w, 's> {
                 .to_string()
         };
         self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Route, || detail);
+        self.fragments(PlaceKind::Pod, &key, "eth0", self.pkt.size, net.mtu);
         if self.pkt.size > net.mtu && self.pkt.df {
             let (size, mtu) = (self.pkt.size, net.mtu);
             return Err(self.drop(PlaceKind::Pod, &key, Some("eth0"), words!(self,
@@ -559,6 +560,20 @@ impl<'w, 's> Walk<'w, 's> {
             },
         );
         Ok(())
+    }
+
+    /// A packet larger than the device's MTU without DF is fragmented (and reassembled by
+    /// the receiver); with DF the caller drops it.
+    fn fragments(&mut self, kind: PlaceKind, at: &str, dev: &str, size: u32, mtu: u32) {
+        if size <= mtu || self.pkt.df || !self.record {
+            return;
+        }
+        // Each fragment carries a 20-byte header and a multiple of 8 bytes of payload.
+        let per = (mtu.saturating_sub(20) / 8 * 8).max(8);
+        let pieces = (size - 20).div_ceil(per);
+        self.hop(kind, at, Some(dev), Action::Forward, || {
+            format!("the {size}-byte packet exceeds {dev}'s MTU {mtu} and DF is clear: sent as {pieces} fragments, reassembled by the receiver")
+        });
     }
 
     /// kube-proxy's DNAT (nat PREROUTING for arriving packets, OUTPUT for the host's own):
@@ -845,6 +860,7 @@ impl<'w, 's> Walk<'w, 's> {
         let oif = route.oif.expect("tunnel routes have a device");
         let link = &dp.links[oif as usize - 1];
         self.masquerade(node, link.addresses.first().map(|a| a.ip()));
+        self.fragments(PlaceKind::Node, name, &link.name, self.pkt.size, link.mtu);
         if self.pkt.size > link.mtu && self.pkt.df {
             let (size, mtu, dev) = (self.pkt.size, link.mtu, link.name.clone());
             return Err(self.drop(PlaceKind::Node, name, Some(&dev), words!(self,
@@ -916,7 +932,8 @@ impl<'w, 's> Walk<'w, 's> {
             Encap::Ipip => format!("IPIP: outer {outer_src} → {outer_dst}, IP protocol 4 (+20 bytes)"),
             Encap::Vxlan => {
                 let mac = self.w.index.neighbours[node].get(&via).cloned().unwrap_or_default();
-                format!("VXLAN: neighbour {via} is {mac} (permanent ARP), FDB {mac} → {outer_dst}; outer {outer_src} → {outer_dst} UDP 4789, VNI {VXLAN_VNI} (+50 bytes)")
+                let own = link.mac.as_deref().unwrap_or("?");
+                format!("VXLAN: neighbour {via} is {mac} (permanent ARP), FDB {mac} → {outer_dst}; inner Ethernet {own} → {mac}; outer {outer_src} → {outer_dst} UDP 4789, VNI {VXLAN_VNI} (+50 bytes)")
             }
         });
         let next = outer_route.via.unwrap_or(outer_dst);
@@ -934,6 +951,7 @@ impl<'w, 's> Walk<'w, 's> {
         let name = dp.name.as_str();
         let link = &dp.links[oif as usize - 1];
         let (_, _, size) = self.pkt.wire();
+        self.fragments(PlaceKind::Node, name, &link.name, size, link.mtu);
         if size > link.mtu && self.pkt.df {
             let (mtu, dev, src) = (link.mtu, link.name.clone(), self.pkt.src);
             let why = match self.pkt.outer {
