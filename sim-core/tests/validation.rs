@@ -139,10 +139,20 @@ fn overlapping_pools_and_pools_outside_pod_subnet() {
     let e = errors(&with_docs(docs));
     assert_eq!(
         e,
-        [
-            "error: t.yaml:22 (document 3): IPPool[b].spec.cidr: 10.0.128.0/17 overlaps with IPPool[a] (10.0.0.0/16)",
-            "error: t.yaml:27 (document 4): IPPool[c].spec.cidr: Could not resolve CalicoNetwork IPPool and kubeadm configuration: IPPool 172.20.0.0/16 is not within the platform's configured pod network CIDR(s) [10.0.0.0/16]\n  hint: make the pool's cidr (CALICO_IPV4POOL_CIDR / Installation ipPools[].cidr) lie inside kubeadm's podSubnet",
-        ]
+        ["error: t.yaml:22 (document 3): IPPool[b].spec.cidr: 10.0.128.0/17 overlaps with IPPool[a] (10.0.0.0/16)"]
+    );
+    // Only the operator compares pools with kubeadm; an IPPool resource outside the
+    // podSubnet is accepted by Calico, so it is a warning, not a refusal.
+    let outside = "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: c}\nspec: {cidr: 172.20.0.0/16}\n";
+    let files = [sim_core::scenario::SourceFile::new(
+        "t.yaml",
+        with_docs(outside),
+    )];
+    let (_, diags) = sim_core::state::load(&files).expect("loads");
+    let w: Vec<String> = diags.warnings().map(|d| d.to_string()).collect();
+    assert!(
+        w.iter().any(|m| m.contains("IPPool[c].spec.cidr: IPPool 172.20.0.0/16 is not within kubeadm's pod network CIDR(s) [10.0.0.0/16]")),
+        "{w:#?}"
     );
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::expect::{lint_absent_outcome, reachability_outcome, session_outcome, Outcome};
 use crate::graph::PlaceKind;
-use crate::model::{PathVia, Reachability, SessionExpectation};
+use crate::model::{parse_promise, promise_port, Reachability, SessionExpectation};
 use crate::policy::model::Protocol;
 use crate::scenario::{ReachabilitySpec, SessionSpec};
 use crate::state::ClusterState;
@@ -219,37 +219,17 @@ fn contains(outer: &IpNetwork, inner: &IpNetwork) -> bool {
 }
 
 fn reachability(r: &ReachabilitySpec) -> Result<Reachability, String> {
-    let proto = match r.proto.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("tcp") => Protocol::Tcp,
-        Some("udp") => Protocol::Udp,
-        Some("icmp") => Protocol::Icmp,
-        Some("sctp") => Protocol::Sctp,
-        Some(other) => return Err(format!("proto {other:?}")),
-    };
-    let allow = match r.expect.as_deref() {
-        None => None,
-        Some("allow") => Some(true),
-        Some("deny") => Some(false),
-        Some(other) => return Err(format!("expect {other:?}: allow or deny")),
-    };
-    let via = match r.via.as_deref() {
-        None => None,
-        Some("vxlan") => Some(PathVia::Vxlan),
-        Some("ipip") => Some(PathVia::Ipip),
-        Some("direct") => Some(PathVia::Direct),
-        Some(other) => return Err(format!("via {other:?}: vxlan, ipip or direct")),
-    };
+    let parsed = parse_promise(r);
+    if let Some((_, why)) = parsed.problems.first() {
+        return Err(why.clone());
+    }
     Ok(Reachability {
         from: r.from.clone(),
         to: r.to.clone(),
-        proto,
-        port: if proto == Protocol::Icmp {
-            None
-        } else {
-            Some(r.port.unwrap_or(80))
-        },
-        allow,
-        via,
+        proto: parsed.proto,
+        port: promise_port(parsed.proto, r.port),
+        allow: parsed.allow,
+        via: parsed.via,
         through: r.through.clone(),
     })
 }

@@ -144,47 +144,12 @@ fn reachability(
             ok = false;
         }
     }
-    let proto = match r.proto.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("tcp") => Protocol::Tcp,
-        Some("udp") => Protocol::Udp,
-        Some("icmp") => Protocol::Icmp,
-        Some("sctp") => Protocol::Sctp,
-        Some(other) => {
-            diags.push(doc.error(
-                &field("proto"),
-                format!("proto {other:?}: write tcp, udp, icmp or sctp"),
-            ));
-            ok = false;
-            Protocol::Tcp
-        }
-    };
-    let allow = match r.expect.as_deref() {
-        None => None,
-        Some("allow") => Some(true),
-        Some("deny") => Some(false),
-        Some(other) => {
-            diags.push(doc.error(
-                &field("expect"),
-                format!("expect {other:?}: write allow or deny"),
-            ));
-            ok = false;
-            None
-        }
-    };
-    let via = match r.via.as_deref() {
-        None => None,
-        Some("vxlan") => Some(PathVia::Vxlan),
-        Some("ipip") => Some(PathVia::Ipip),
-        Some("direct") => Some(PathVia::Direct),
-        Some(other) => {
-            diags.push(doc.error(
-                &field("via"),
-                format!("via {other:?}: write vxlan, ipip or direct"),
-            ));
-            ok = false;
-            None
-        }
-    };
+    let parsed = parse_promise(r);
+    for (f, why) in &parsed.problems {
+        diags.push(doc.error(&field(f), why.clone()));
+        ok = false;
+    }
+    let (proto, allow, via) = (parsed.proto, parsed.allow, parsed.via);
     if let Some(t) = &r.through {
         let known = topology.nodes.iter().any(|n| &n.name == t)
             || topology.routers.iter().any(|x| &x.name == t)
@@ -208,15 +173,72 @@ fn reachability(
         from: r.from.clone(),
         to: r.to.clone(),
         proto,
-        port: if proto == Protocol::Icmp {
-            None
-        } else {
-            Some(r.port.unwrap_or(80))
-        },
+        port: promise_port(proto, r.port),
         allow,
         via,
         through: r.through.clone(),
     })
+}
+
+/// A reachability promise's protocol, verdict and path property, read as written, with
+/// each problem tied to its field (`proto`, `expect`, `via`).
+pub struct ParsedPromise {
+    pub proto: Protocol,
+    pub allow: Option<bool>,
+    pub via: Option<PathVia>,
+    pub problems: Vec<(&'static str, String)>,
+}
+
+/// Shared by `Expectations` documents and the labs' reachability checks.
+pub fn parse_promise(r: &crate::scenario::ReachabilitySpec) -> ParsedPromise {
+    let mut problems = Vec::new();
+    let proto = match r.proto.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("tcp") => Protocol::Tcp,
+        Some("udp") => Protocol::Udp,
+        Some("icmp") => Protocol::Icmp,
+        Some("sctp") => Protocol::Sctp,
+        Some(other) => {
+            problems.push((
+                "proto",
+                format!("proto {other:?}: write tcp, udp, icmp or sctp"),
+            ));
+            Protocol::Tcp
+        }
+    };
+    let allow = match r.expect.as_deref() {
+        None => None,
+        Some("allow") => Some(true),
+        Some("deny") => Some(false),
+        Some(other) => {
+            problems.push(("expect", format!("expect {other:?}: write allow or deny")));
+            None
+        }
+    };
+    let via = match r.via.as_deref() {
+        None => None,
+        Some("vxlan") => Some(PathVia::Vxlan),
+        Some("ipip") => Some(PathVia::Ipip),
+        Some("direct") => Some(PathVia::Direct),
+        Some(other) => {
+            problems.push(("via", format!("via {other:?}: write vxlan, ipip or direct")));
+            None
+        }
+    };
+    ParsedPromise {
+        proto,
+        allow,
+        via,
+        problems,
+    }
+}
+
+/// The port a promise probes: none for ICMP, else the one written (default 80).
+pub fn promise_port(proto: Protocol, port: Option<u16>) -> Option<u16> {
+    if proto == Protocol::Icmp {
+        None
+    } else {
+        Some(port.unwrap_or(80))
+    }
 }
 
 /// The endpoint names of interfaces.md §1.3, checked against the scenario.

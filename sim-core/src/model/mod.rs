@@ -25,7 +25,10 @@ use serde::Serialize;
 
 use crate::labels::LabelMap;
 use crate::selector::Selector;
-pub use expectations::{Expectations, PathVia, Reachability, SessionExpectation};
+pub use expectations::{
+    parse_promise, promise_port, Expectations, ParsedPromise, PathVia, Reachability,
+    SessionExpectation,
+};
 pub use network_sets::NetworkSet;
 pub use policies::{Policy, PolicyScope};
 pub use resolve::resolve;

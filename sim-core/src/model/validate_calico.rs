@@ -288,7 +288,16 @@ pub(super) fn check_pools_in_pod_subnet(
             .iter()
             .find(|i| i.resource.metadata.name == "default");
         let diag = match (pool.source, resource, installation) {
-            (PoolSource::Resource, Some(doc), _) => doc.error("spec.cidr", message),
+            // calicoctl and the API server accept it (only the operator compares pools with
+            // kubeadm): the cluster runs with it, kube-proxy's clusterCIDR does not cover it.
+            (PoolSource::Resource, Some(doc), _) => doc.warning(
+                "spec.cidr",
+                format!(
+                    "IPPool {} is not within kubeadm's pod network CIDR(s) [{}]: Calico accepts it, but kube-proxy's cluster CIDR (the podSubnet) does not cover its pods",
+                    pool.cidr,
+                    list.join(" ")
+                ),
+            ),
             // The operator refuses it: its reconcile is degraded with exactly this message.
             (PoolSource::Installation, _, Some(inst)) => inst.error("spec.calicoNetwork.ipPools", message),
             // calico-node created it from CALICO_IPV4POOL_CIDR: the cluster runs with it, so

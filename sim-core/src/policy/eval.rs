@@ -593,13 +593,17 @@ fn policy_cmp(a: &CompiledPolicy, b: &CompiledPolicy) -> Ordering {
 }
 
 fn policy_cmp_in_tier(a: &CompiledPolicy, b: &CompiledPolicy) -> Ordering {
-    let by_order = match (a.order, b.order) {
+    order_cmp(a.order, b.order).then_with(|| a.felix_name.cmp(&b.felix_name))
+}
+
+/// Calico's `order` comparison for policies and tiers: ascending, unset last.
+fn order_cmp(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
         (Some(x), Some(y)) => x.total_cmp(&y),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
-    };
-    by_order.then_with(|| a.felix_name.cmp(&b.felix_name))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -802,15 +806,7 @@ impl<'a> Engine<'a> {
         if !all.iter().any(|t| t.name == "default") {
             all.push(TierRef::default_tier());
         }
-        all.sort_by(|a, b| {
-            let by_order = match (a.order, b.order) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            };
-            by_order.then_with(|| a.name.cmp(&b.name))
-        });
+        all.sort_by(|a, b| order_cmp(a.order, b.order).then_with(|| a.name.cmp(&b.name)));
         for p in &mut self.policies {
             match all.iter().position(|t| t.name == p.tier) {
                 Some(rank) => p.tier_rank = rank,

@@ -65,6 +65,13 @@ pub fn missing_pod_route(
             pool.name
         );
     }
+    if c.backend == Backend::Vxlan {
+        return format!(
+            "{head}: calico-node runs with CALICO_NETWORKING_BACKEND=vxlan (no BIRD), and Felix programs routes only for VXLAN pools; pool {} is {}",
+            pool.name,
+            if pool.ipip_mode.is_enabled() { "IPIP" } else { "unencapsulated" }
+        );
+    }
     if state.bgp.bird_address[node].is_none() {
         return format!("{head}: node {here} has no Calico address, so BIRD does not run there");
     }

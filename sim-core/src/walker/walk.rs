@@ -1121,12 +1121,17 @@ impl<'w, 's> Walk<'w, 's> {
             return self.at_external(e);
         }
         let why = if self.w.index.in_any_pool(dst) && self.reply {
-            let pool = self
-                .w
-                .index
-                .pool_of(dst)
-                .map_or("?", |p| c.pools[p.pool].name.as_str());
-            words!(self, "router {name} has no route to {dst}: the request left the cluster with the pod's own address (pool {pool} has natOutgoing: false) and routers learn pod addresses only over BGP; enable natOutgoing or peer the router with a BGPPeer")
+            let pool = self.w.index.pool_of(dst).map(|p| &c.pools[p.pool]);
+            let requester = self.pkt.src;
+            let cause = match (pool, self.w.index.pool_of(requester)) {
+                (Some(p), Some(q)) if p.nat_outgoing => format!(
+                    "the request was not masqueraded: its destination {requester} lies inside IP pool {} ({}), and Calico never NATs traffic to pool addresses",
+                    c.pools[q.pool].name, c.pools[q.pool].cidr
+                ),
+                (Some(p), _) => format!("the request left the cluster with the pod's own address (pool {} has natOutgoing: false)", p.name),
+                (None, _) => "the request left the cluster with the pod's own address".to_string(),
+            };
+            words!(self, "router {name} has no route to {dst}: {cause}; routers learn pod addresses only over BGP (peer the router with a BGPPeer)")
         } else if self.w.index.in_any_pool(dst) {
             words!(self, "router {name} has no route to {dst}: routers learn pod addresses only over BGP (peer the router with a BGPPeer, or encapsulate with IPIP/VXLAN)")
         } else {
