@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sim_core::diag::Diagnostics;
 use sim_core::render::ipam_show;
+use sim_core::scenario::SourceFile;
 use sim_core::state::{self, ClusterState};
 
 use calisim::input;
+
+mod lab_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -162,6 +165,12 @@ enum Command {
     Node {
         #[command(subcommand)]
         command: NodeCommand,
+    },
+    /// Labs on real network namespaces: build a scenario, probe it, compare it with the
+    /// simulator, run commands inside, tear it down (needs root).
+    Lab {
+        #[command(subcommand)]
+        command: lab_cmd::LabCommand,
     },
     /// Write a synthetic scenario of N nodes and M pods to stdout.
     Gen {
@@ -322,7 +331,7 @@ struct ScenarioArg {
 }
 
 impl ScenarioArg {
-    fn read(&self) -> Result<Vec<sim_core::scenario::SourceFile>, input::InputError> {
+    fn read(&self) -> Result<Vec<SourceFile>, input::InputError> {
         input::read_scenario_with(self.scenario.as_deref(), &self.manifests)
     }
 }
@@ -354,6 +363,8 @@ enum Outcome {
     Clean = 0,
     Failed = 1,
     Usage = 2,
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    Interrupted = 130,
 }
 
 fn main() -> ExitCode {
@@ -544,6 +555,7 @@ fn main() -> ExitCode {
                     output,
                 },
         } => with_state(&scenario, |state| node_status(state, &node, &output)),
+        Command::Lab { command } => lab_cmd::run(command),
         Command::Gen {
             nodes,
             pods,
@@ -586,13 +598,18 @@ fn report(diags: &Diagnostics) {
 /// Loads and computes the scenario, reports diagnostics, then runs `f`.
 /// Input errors end the command with exit code 2, as for any unusable argument.
 fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Outcome {
-    let files = match arg.read() {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Usage;
-        }
-    };
+    match load(arg) {
+        Ok((_, state)) => f(&state),
+        Err(outcome) => outcome,
+    }
+}
+
+/// The scenario's files and its computed state, diagnostics reported on stderr.
+fn load(arg: &ScenarioArg) -> Result<(Vec<SourceFile>, ClusterState), Outcome> {
+    let files = arg.read().map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Usage
+    })?;
     match state::load(&files) {
         Ok((cluster, warnings)) => {
             report(&warnings);
@@ -600,7 +617,7 @@ fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Ou
             for failure in &state.ipam.failures {
                 eprintln!("warning: {failure}");
             }
-            f(&state)
+            Ok((files, state))
         }
         Err(diags) => {
             report(&diags);
@@ -608,7 +625,7 @@ fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Ou
                 "error: the scenario has {} error(s); nothing was computed",
                 diags.errors().count()
             );
-            Outcome::Usage
+            Err(Outcome::Usage)
         }
     }
 }
