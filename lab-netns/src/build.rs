@@ -82,37 +82,9 @@ pub(crate) fn build(plan: &KernelPlan, steps: &mut Steps) -> Result<()> {
         let found = rtnl.block_on(tunnels(&h, ns))?;
         devices.insert(ns.name.as_str(), found);
     }
-    let configure = |rtnl: &mut Rtnl, ns: &NetnsPlan, phase: Phase| -> Result<()> {
-        let h = rtnl.handle(&ns.name)?;
-        let devs = &devices[ns.name.as_str()];
-        let name = ns.name.as_str();
-        rtnl.block_on(async {
-            match phase {
-                Phase::Addresses => {
-                    for a in &ns.addresses {
-                        addresses::add(&h, name, a, devs).await?;
-                    }
-                }
-                Phase::Routes => {
-                    for r in &ns.routes {
-                        routes::add(&h, name, r, devs).await?;
-                    }
-                }
-                Phase::Neighbours => {
-                    for n in &ns.neighbours {
-                        neigh::add_arp(&h, name, n, devs).await?;
-                    }
-                    for f in &ns.fdb {
-                        neigh::add_fdb(&h, name, f, devs).await?;
-                    }
-                }
-            }
-            Ok(())
-        })
-    };
     for ns in &plan.namespaces {
         steps.next("addresses")?;
-        configure(&mut rtnl, ns, Phase::Addresses)?;
+        configure(&mut rtnl, ns, &devices[ns.name.as_str()], Phase::Addresses)?;
     }
     for ns in &plan.namespaces {
         steps.next("sysctls")?;
@@ -120,11 +92,11 @@ pub(crate) fn build(plan: &KernelPlan, steps: &mut Steps) -> Result<()> {
     }
     for ns in &plan.namespaces {
         steps.next("routes")?;
-        configure(&mut rtnl, ns, Phase::Routes)?;
+        configure(&mut rtnl, ns, &devices[ns.name.as_str()], Phase::Routes)?;
     }
     for ns in &plan.namespaces {
         steps.next("neighbours")?;
-        configure(&mut rtnl, ns, Phase::Neighbours)?;
+        configure(&mut rtnl, ns, &devices[ns.name.as_str()], Phase::Neighbours)?;
     }
     drop(rtnl);
     for ns in &plan.namespaces {
@@ -134,6 +106,40 @@ pub(crate) fn build(plan: &KernelPlan, steps: &mut Steps) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One phase of a namespace's contents, over its devices (by name).
+fn configure(
+    rtnl: &mut Rtnl,
+    ns: &NetnsPlan,
+    devs: &HashMap<String, u32>,
+    phase: Phase,
+) -> Result<()> {
+    let h = rtnl.handle(&ns.name)?;
+    let name = ns.name.as_str();
+    rtnl.block_on(async {
+        match phase {
+            Phase::Addresses => {
+                for a in &ns.addresses {
+                    addresses::add(&h, name, a, devs).await?;
+                }
+            }
+            Phase::Routes => {
+                for r in &ns.routes {
+                    routes::add(&h, name, r, devs).await?;
+                }
+            }
+            Phase::Neighbours => {
+                for n in &ns.neighbours {
+                    neigh::add_arp(&h, name, n, devs).await?;
+                }
+                for f in &ns.fdb {
+                    neigh::add_fdb(&h, name, f, devs).await?;
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 #[derive(Clone, Copy)]

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use sim_core::graph::{Place, PlaceKind};
 use sim_core::state::ClusterState;
-use sim_core::walker::{parse_endpoint, Endpoint, Walker};
+use sim_core::walker::{parse_endpoint, Endpoint, Trace, Walker};
 
 use crate::compare::{round_trip, simulated, Simulated};
 use crate::error::{Error, Result};
@@ -96,29 +96,7 @@ pub fn diff(lab: &Lab, state: &ClusterState, options: &DiffOptions) -> Result<Di
         })
         .collect();
     raise_fd_limit();
-    let listeners = Listeners::start(&picked, options.port)?;
-    let every: Vec<(usize, Vec<usize>)> = (0..picked.len())
-        .map(|i| (i, (0..picked.len()).collect()))
-        .collect();
-    let mut kernel = probe_all(&picked, &every, options);
-    let mut retry: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    if let Ok(found) = &kernel {
-        for (&(i, j), outcome) in found {
-            if !outcome.delivered && round_trip(&traces[i][j]) {
-                retry.entry(i).or_default().push(j);
-            }
-        }
-    }
-    let retried = retry.values().map(Vec::len).sum();
-    if let (Ok(found), false) = (&mut kernel, retry.is_empty()) {
-        let again: Vec<(usize, Vec<usize>)> = retry.into_iter().collect();
-        match probe_all(&picked, &again, options) {
-            Ok(second) => found.extend(second),
-            Err(e) => kernel = Err(e),
-        }
-    }
-    listeners.stop();
-    let kernel = kernel?;
+    let (kernel, retried) = kernel_outcomes(&picked, &traces, options)?;
     let mut report = DiffReport {
         lab: lab.name().to_owned(),
         port: options.port,
@@ -153,6 +131,36 @@ pub fn diff(lab: &Lab, state: &ClusterState, options: &DiffOptions) -> Result<Di
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The kernel's outcome for every pair, with every pod listening: one round, then a second
+/// try for each pair the kernel dropped but the simulator delivers. Also says how many
+/// pairs were tried twice.
+fn kernel_outcomes(
+    picked: &[&Pod],
+    traces: &[Vec<Trace>],
+    options: &DiffOptions,
+) -> Result<(Outcomes, usize)> {
+    let listeners = Listeners::start(picked, options.port)?;
+    let every: Vec<(usize, Vec<usize>)> = (0..picked.len())
+        .map(|i| (i, (0..picked.len()).collect()))
+        .collect();
+    let result = probe_all(picked, &every, options).and_then(|mut found| {
+        let mut retry: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (&(i, j), outcome) in &found {
+            if !outcome.delivered && round_trip(&traces[i][j]) {
+                retry.entry(i).or_default().push(j);
+            }
+        }
+        let retried = retry.values().map(Vec::len).sum();
+        if retried > 0 {
+            let again: Vec<(usize, Vec<usize>)> = retry.into_iter().collect();
+            found.extend(probe_all(picked, &again, options)?);
+        }
+        Ok((found, retried))
+    });
+    listeners.stop();
+    result
 }
 
 /// The scenario's pods that have an address, with their namespaces.
