@@ -305,6 +305,7 @@ fn a_crashed_lab_of_the_same_name_is_replaced() {
         return;
     }
     // What a crash halfway through `lab up` leaves: a namespace, no record.
+    netns::delete("csim-t-stale-node-k8s-gone").expect("no stray from an earlier run");
     netns::create("csim-t-stale-node-k8s-gone").expect("a stray namespace");
     let path = scenario("../snapshots/scenarios/one-l2-never.yaml");
     let (guard, _lab, _) = up("t-stale", &path);
