@@ -13,6 +13,13 @@ for component in rustfmt clippy; do
 done
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
+# The lab tests build network namespaces: they run as root (as CI does) and need nft and ip.
+if [ "$(id -u)" = 0 ]; then
+  step "system tools for the lab tests: nft (nftables), ip (iproute2)"
+  command -v nft >/dev/null || (apt-get update && apt-get install -y nftables)
+  command -v ip >/dev/null || (apt-get update && apt-get install -y iproute2)
+fi
+
 if [ ! -d ../shared/vectors ]; then
   echo "error: ../shared is missing (expected $(cd .. && pwd)/shared): the vector and fixture tests need it beside the repo" >&2
   exit 1

@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sim_core::diag::Diagnostics;
 use sim_core::render::ipam_show;
+use sim_core::scenario::SourceFile;
 use sim_core::state::{self, ClusterState};
 
 use calisim::input;
+
+mod lab_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -170,11 +173,6 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArg,
     },
-    /// The exercise catalogue: list, show and grade the labs.
-    Lab {
-        #[command(subcommand)]
-        command: LabCommand,
-    },
     /// Network policy views.
     Policy {
         #[command(subcommand)]
@@ -184,6 +182,12 @@ enum Command {
     Node {
         #[command(subcommand)]
         command: NodeCommand,
+    },
+    /// Labs on real network namespaces: build a scenario, probe it, compare it with the
+    /// simulator, run commands inside, tear it down (needs root).
+    Lab {
+        #[command(subcommand)]
+        command: lab_cmd::LabCommand,
     },
     /// Write a synthetic scenario of N nodes and M pods to stdout.
     Gen {
@@ -333,34 +337,6 @@ enum RouteStyle {
     RouteN,
 }
 
-#[derive(Subcommand)]
-enum LabCommand {
-    /// The exercises: number, level, title.
-    List,
-    /// An exercise's text, tasks and the predictions to write down.
-    Show {
-        /// The lab's number or name.
-        lab: String,
-    },
-    /// Grade a scenario against the lab's checks (the lab's starting scenario when none is
-    /// given) and, with --answers, the predictions; exit 0 when everything passes.
-    Check {
-        /// The lab's number or name.
-        lab: String,
-        /// Your fixed scenario (a file or directory).
-        #[arg(long)]
-        scenario: Option<PathBuf>,
-        /// Grade the lab's reference solution instead (for trainers).
-        #[arg(long, conflicts_with = "scenario")]
-        solution: bool,
-        /// Your predictions: a YAML file of `ID: answer`.
-        #[arg(long)]
-        answers: Option<PathBuf>,
-        #[command(flatten)]
-        output: OutputArg,
-    },
-}
-
 #[derive(Args)]
 struct ScenarioArg {
     /// A scenario file or directory (default: the embedded three-node cluster).
@@ -372,8 +348,25 @@ struct ScenarioArg {
 }
 
 impl ScenarioArg {
-    fn read(&self) -> Result<Vec<sim_core::scenario::SourceFile>, input::InputError> {
-        input::read_scenario_with(self.scenario.as_deref(), &self.manifests)
+    /// The scenario's files; a SCENARIO that is no file but an exercise's number or name
+    /// (`calisim lab up 4 --name azure`) means that exercise's starting scenario.
+    fn read(&self) -> Result<Vec<SourceFile>, String> {
+        let exercise = self
+            .scenario
+            .as_deref()
+            .filter(|p| !p.exists())
+            .and_then(|p| p.to_str())
+            .and_then(|key| calisim::catalogue::find(key).ok());
+        let Some(lab) = exercise else {
+            return input::read_scenario_with(self.scenario.as_deref(), &self.manifests)
+                .map_err(|e| e.to_string());
+        };
+        let mut files = lab.start()?;
+        for m in &self.manifests {
+            let text = std::fs::read_to_string(m).map_err(|e| format!("{}: {e}", m.display()))?;
+            files.push(SourceFile::new(m.display().to_string(), text));
+        }
+        Ok(files)
     }
 }
 
@@ -404,6 +397,8 @@ enum Outcome {
     Clean = 0,
     Failed = 1,
     Usage = 2,
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    Interrupted = 130,
 }
 
 fn main() -> ExitCode {
@@ -586,7 +581,6 @@ fn main() -> ExitCode {
             print(&sim_core::render::snapshot::digest(state));
             Outcome::Clean
         }),
-        Command::Lab { command } => lab(command),
         Command::Graph { scenario } => with_state(&scenario, |state| {
             let graph = sim_core::graph::DeviceGraph::build(state);
             print_json(&graph.data());
@@ -629,6 +623,7 @@ fn main() -> ExitCode {
                     output,
                 },
         } => with_state(&scenario, |state| node_status(state, &node, &output)),
+        Command::Lab { command } => lab_cmd::run(command),
         Command::Gen {
             nodes,
             pods,
@@ -670,64 +665,19 @@ fn report(diags: &Diagnostics) {
 
 /// Loads and computes the scenario, reports diagnostics, then runs `f`.
 /// Input errors end the command with exit code 2, as for any unusable argument.
-fn lab(command: LabCommand) -> Outcome {
-    use calisim::exercises;
-    let result = match command {
-        LabCommand::List => exercises::list().map(|t| {
-            print(&t);
-            Outcome::Clean
-        }),
-        LabCommand::Show { lab } => exercises::show(&lab).map(|t| {
-            print(&t);
-            Outcome::Clean
-        }),
-        LabCommand::Check {
-            lab,
-            scenario,
-            solution,
-            answers,
-            output,
-        } => {
-            let files = match (scenario, solution) {
-                (Some(path), _) => match input::read_scenario(Some(&path)) {
-                    Ok(files) => Ok(Some(files)),
-                    Err(e) => Err(e.to_string()),
-                },
-                (None, true) => calisim::catalogue::find(&lab)
-                    .and_then(|l| l.solution())
-                    .map(Some),
-                (None, false) => Ok(None),
-            };
-            files
-                .and_then(|files| exercises::check(&lab, files, answers.as_deref()))
-                .map(|report| {
-                    if output.json() {
-                        print_json(&report.graded);
-                    } else {
-                        print(&report.text);
-                    }
-                    if report.passed {
-                        Outcome::Clean
-                    } else {
-                        Outcome::Failed
-                    }
-                })
-        }
-    };
-    result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
-        Outcome::Usage
-    })
+fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Outcome {
+    match load(arg) {
+        Ok((_, state)) => f(&state),
+        Err(outcome) => outcome,
+    }
 }
 
-fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Outcome {
-    let files = match arg.read() {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Usage;
-        }
-    };
+/// The scenario's files and its computed state, diagnostics reported on stderr.
+fn load(arg: &ScenarioArg) -> Result<(Vec<SourceFile>, ClusterState), Outcome> {
+    let files = arg.read().map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Usage
+    })?;
     match state::load(&files) {
         Ok((cluster, warnings)) => {
             report(&warnings);
@@ -735,7 +685,7 @@ fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Ou
             for failure in &state.ipam.failures {
                 eprintln!("warning: {failure}");
             }
-            f(&state)
+            Ok((files, state))
         }
         Err(diags) => {
             report(&diags);
@@ -743,7 +693,7 @@ fn with_state(arg: &ScenarioArg, f: impl FnOnce(&ClusterState) -> Outcome) -> Ou
                 "error: the scenario has {} error(s); nothing was computed",
                 diags.errors().count()
             );
-            Outcome::Usage
+            Err(Outcome::Usage)
         }
     }
 }

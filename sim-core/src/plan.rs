@@ -440,9 +440,11 @@ impl<'s> Planner<'s> {
             host.scope_link = true;
             host.protocol = RTPROT_STATIC;
             router.routes.push(host);
-            router
-                .sysctls
-                .push(sysctl(&format!("net.ipv4.conf.{leg}.proxy_arp"), "1"));
+            // Proxy ARP answers after a random delay of up to 0.8 s unless told not to.
+            router.sysctls.extend([
+                sysctl(&format!("net.ipv4.conf.{leg}.proxy_arp"), "1"),
+                sysctl(&format!("net.ipv4.neigh.{leg}.proxy_delay"), "0"),
+            ]);
         }
     }
 
