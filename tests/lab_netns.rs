@@ -79,30 +79,6 @@ fn lines(text: &str) -> Vec<String> {
     text.lines().map(|l| l.trim_end().to_owned()).collect()
 }
 
-/// `calisim routes` lines in the kernel's dump order. The fib trie lists routes to the same
-/// address longest prefix first (`10.244.247.128 dev cali…` before `blackhole
-/// 10.244.247.128/26`, when a pod holds its block's first address); sim-core's
-/// `dataplane::routes::sort_routes` puts the shorter prefix first. Routes to different
-/// addresses are in the same order in both.
-fn kernel_order(lines: &[String]) -> Vec<String> {
-    let key = |line: &String| {
-        let dst = line
-            .split_whitespace()
-            .find(|w| *w != "blackhole")
-            .unwrap_or_default();
-        let dst = if dst == "default" { "0.0.0.0/0" } else { dst };
-        let (ip, len) = dst.split_once('/').unwrap_or((dst, "32"));
-        let ip: std::net::Ipv4Addr = ip.parse().expect("a route's destination");
-        (
-            u32::from(ip),
-            std::cmp::Reverse(len.parse::<u8>().expect("a prefix length")),
-        )
-    };
-    let mut sorted = lines.to_vec();
-    sorted.sort_by_key(key);
-    sorted
-}
-
 #[test]
 fn ip_route_in_a_lab_prints_what_calisim_routes_prints() {
     if !needs_root("ip_route_in_a_lab") {
@@ -133,16 +109,9 @@ fn ip_route_in_a_lab_prints_what_calisim_routes_prints() {
             let simulated = lines(&stdout(&calisim(&["routes", target, s])));
             let kernel = lines(&stdout(&kernel));
             assert_eq!(
-                kernel,
-                kernel_order(&simulated),
+                kernel, simulated,
                 "{s} {target}: `ip route` in the lab (left) against `calisim routes` (right)"
             );
-            if kernel != simulated {
-                eprintln!(
-                    "known difference ({s} {target}): the kernel lists routes to one address \
-                     longest prefix first, calisim routes shortest first:\n  kernel: {kernel:?}\n  calisim: {simulated:?}"
-                );
-            }
         }
         let down = calisim(&["lab", "down", name]);
         assert!(down.status.success(), "{}", stderr(&down));

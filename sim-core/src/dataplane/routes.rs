@@ -690,10 +690,13 @@ fn pod_routes(eth0: u32) -> Vec<Route> {
     ]
 }
 
-/// The kernel's dump order (fib trie: by address, shorter prefix first); one route per prefix,
-/// the first writer winning as the kernel refuses a duplicate.
+/// The kernel's dump order (fib trie: by address; routes to the same address longest prefix
+/// first, as measured on a real namespace: a pod's /32 before its block's blackhole when it
+/// holds the block's first address); one route per prefix, the first writer winning as the
+/// kernel refuses a duplicate.
 fn sort_routes(mut routes: Vec<Route>) -> Vec<Route> {
-    let key = |r: &Route| (u64::from(u32::from(r.dst.network())) << 8) | u64::from(r.dst.prefix());
+    let key =
+        |r: &Route| (u64::from(u32::from(r.dst.network())) << 8) | u64::from(32 - r.dst.prefix());
     routes.sort_by_cached_key(|r| (key(r) << 8) | u64::from(writer_rank(&r.reason)));
     routes.dedup_by_key(|r| key(r));
     routes
