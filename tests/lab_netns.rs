@@ -265,3 +265,67 @@ fn lab_names_are_checked() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
     }
 }
+
+/// Every exercise opens on namespaces when the kernel has what its plan needs (here: all
+/// but the IPIP ones, which are refused naming the module), and the kernel agrees with the
+/// simulator on every pod pair of its starting scenario.
+#[test]
+fn every_exercise_opens_on_namespaces() {
+    if !needs_root("every_exercise_opens_on_namespaces") {
+        return;
+    }
+    let ipip = features::ipip_supported();
+    for lab in calisim::catalogue::all().expect("the catalogue loads") {
+        let state = calisim::exercises::compute(lab.start().unwrap()).expect("loads");
+        let plan = sim_core::plan::plan(&state, "x");
+        let needs_ipip = plan.namespaces.iter().any(|n| n.ipip.is_some());
+        let number = lab.number.to_string();
+        let name: &'static str = Box::leak(format!("ex{}", lab.number).into_boxed_str());
+        if needs_ipip && !ipip {
+            let o = calisim(&["lab", "up", &number, "--name", name]);
+            assert!(!o.status.success(), "{}: IPIP must be refused", lab.path());
+            assert!(
+                stderr(&o).contains("ipip"),
+                "{}: {}",
+                lab.path(),
+                stderr(&o)
+            );
+            assert_gone(name);
+            continue;
+        }
+        let guard = Guard(name);
+        let o = calisim(&["lab", "up", &number, "--name", name]);
+        assert!(o.status.success(), "{}: {}", lab.path(), stderr(&o));
+        let diff = calisim(&["lab", "diff", name]);
+        assert!(
+            diff.status.success(),
+            "{}: the kernel disagrees with the simulator:\n{}",
+            lab.path(),
+            stdout(&diff)
+        );
+        drop(guard);
+        assert_gone(name);
+    }
+}
+
+/// Network policy on namespaces: Felix's chains as nftables, compiled from the engine the
+/// walker asks; the kernel agrees with the simulator on every pair, on both ports.
+#[test]
+fn policy_is_enforced_by_the_kernel_as_felix_would() {
+    if !needs_root("policy_is_enforced_by_the_kernel_as_felix_would") {
+        return;
+    }
+    let _guard = up(
+        "c-policy",
+        &path("snapshots/scenarios/policy-default-deny.yaml"),
+    );
+    for port in ["80", "5432"] {
+        let diff = calisim(&["lab", "diff", "c-policy", "--port", port]);
+        let out = stdout(&diff);
+        assert!(diff.status.success(), "port {port}:\n{out}");
+        assert!(
+            out.contains("both dropped") && !out.contains("both dropped 0"),
+            "some pairs must be denied: {out}"
+        );
+    }
+}

@@ -32,6 +32,10 @@ use core::net::Ipv4Addr;
 use std::cmp::Ordering;
 use std::fmt;
 
+mod material;
+
+pub use material::{RuleMaterial, Side, TierRules};
+
 use crate::labels::LabelMap;
 use crate::selector::{Labels, Selector};
 

@@ -23,6 +23,8 @@ use crate::model::{Cloud, NetworkId};
 use crate::state::ClusterState;
 use crate::underlay::Host;
 
+mod policy;
+
 /// Linux route protocol numbers (`/etc/iproute2/rt_protos`).
 pub const RTPROT_KERNEL: u8 = 2;
 pub const RTPROT_BOOT: u8 = 3;
@@ -451,6 +453,11 @@ impl<'s> Planner<'s> {
     fn nodes(&mut self) {
         let state = self.state;
         let c = &state.cluster;
+        // Felix's policy, per node, from the same engine the walker asks.
+        let eps = crate::policy::endpoints::Endpoints::new(state);
+        let universe: Vec<_> = (0..state.cluster.pods.len())
+            .filter_map(|p| eps.workload(p))
+            .collect();
         for dp in &state.dataplane {
             let ns = self.add_ns(place(PlaceKind::Node, &dp.name));
             let node_addresses: Vec<Ipv4Addr> = dp
@@ -559,7 +566,14 @@ impl<'s> Planner<'s> {
                     dst: f.dst,
                 })
                 .collect();
-            self.namespaces[ns].nftables = nat_outgoing(state);
+            let rules: Vec<String> = [
+                nat_outgoing(state),
+                policy::node_policy(state, &eps, &universe, dp.node),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            self.namespaces[ns].nftables = (!rules.is_empty()).then(|| rules.concat());
         }
     }
 
