@@ -18,6 +18,7 @@ use crate::underlay::Host;
 
 use super::explain::missing_pod_route;
 use super::index::Owner;
+use super::path::{PathFolder, PathSignature};
 use super::{Action, Encap, Endpoint, Hop, Outer, PacketView, Probe, Trace, Verdict, Walker};
 use crate::dataplane::{VXLAN_PORT, VXLAN_VNI};
 
@@ -128,14 +129,14 @@ enum End {
     Dropped(String),
 }
 
-/// The whole walk: the forward packet and, when it is delivered, the reply.
-pub(super) fn trace(w: &Walker, probe: &Probe) -> Trace {
+/// The whole walk: the forward packet and, when it is delivered (and `with_reply`), the reply.
+pub(super) fn trace(w: &Walker, probe: &Probe, with_reply: bool) -> Trace {
     let mut walk = Walk::new(w, probe, true, false);
     let end = walk.run(start(probe.from));
     let state = w.state;
     let delivered = matches!(end, End::Delivered);
     let mut trace = walk.finish(probe.from.name(state), probe.to.name(state), probe, end);
-    if delivered && probe.from != probe.to {
+    if with_reply && delivered && probe.from != probe.to {
         let mut reply = Walk::new(w, probe, true, true);
         reply.pkt = Pkt {
             src: walk.pkt.dst,
@@ -166,6 +167,16 @@ pub(super) fn reaches(w: &Walker, probe: &Probe) -> bool {
     matches!(walk.run(start(probe.from)), End::Delivered)
 }
 
+/// The forward verdict and, when delivered, the path folded on the way (no words, no hops).
+pub(super) fn path_signature(w: &Walker, probe: &Probe) -> Option<PathSignature> {
+    let mut walk = Walk::new(w, probe, false, false);
+    walk.path = Some(PathFolder::default());
+    match walk.run(start(probe.from)) {
+        End::Delivered => walk.path.take().map(PathFolder::finish),
+        End::Dropped(_) => None,
+    }
+}
+
 fn start(from: Endpoint) -> Loc {
     match from {
         Endpoint::Pod(p) => Loc::PodSend(p),
@@ -178,6 +189,8 @@ fn start(from: Endpoint) -> Loc {
 struct Walk<'w, 's> {
     w: &'w Walker<'s>,
     record: bool,
+    /// Folding the path (places, devices, encapsulation) without recording hops.
+    path: Option<PathFolder>,
     /// A reply of an allowed connection: conntrack lets it through every policy chain.
     reply: bool,
     hops: Vec<Hop>,
@@ -219,6 +232,7 @@ impl<'w, 's> Walk<'w, 's> {
         Self {
             w,
             record,
+            path: None,
             reply,
             hops: Vec::new(),
             pkt: Pkt {
@@ -264,6 +278,9 @@ impl<'w, 's> Walk<'w, 's> {
         action: Action,
         detail: impl FnOnce() -> String,
     ) {
+        if let Some(path) = &mut self.path {
+            path.step(kind, at, device, action, self.pkt.outer);
+        }
         if self.record {
             self.hops.push(Hop {
                 at: at.to_owned(),
@@ -571,6 +588,8 @@ impl<'w, 's> Walk<'w, 's> {
             if route.dst.prefix() == 0 && self.w.index.in_any_pool(dst) && self.suspect.is_none() {
                 self.suspect = Some(missing_pod_route(self.state(), &self.w.index, node, dst));
             }
+        } else if self.path.is_some() {
+            self.hop(PlaceKind::Node, name, dev, Action::Route, String::new);
         }
         if route.kind == RouteKind::Blackhole {
             let net = route.dst;
