@@ -284,6 +284,8 @@ struct Applies {
 
 #[derive(Debug)]
 struct CompiledPolicy<'a> {
+    /// Its index in the slice given to [`Engine::new`].
+    source: usize,
     felix_name: String,
     order: Option<f64>,
     types: Vec<PolicyType>,
@@ -475,6 +477,7 @@ fn compile_policy<'a>(p: &PolicyRef<'a>, errors: &mut Vec<String>) -> CompiledPo
     let ingress = rules(&spec.ingress, "ingress");
     let egress = rules(&spec.egress, "egress");
     CompiledPolicy {
+        source: 0,
         felix_name: name,
         order: spec.order,
         types: default_types(spec),
@@ -634,7 +637,11 @@ impl<'a> Engine<'a> {
         let mut errors = Vec::new();
         let mut compiled: Vec<_> = policies
             .iter()
-            .map(|p| compile_policy(p, &mut errors))
+            .enumerate()
+            .map(|(source, p)| CompiledPolicy {
+                source,
+                ..compile_policy(p, &mut errors)
+            })
             .collect();
         compiled.sort_by(policy_cmp);
         Engine {
@@ -654,6 +661,12 @@ impl<'a> Engine<'a> {
             .iter()
             .map(|p| p.felix_name.as_str())
             .collect()
+    }
+
+    /// The index, in the slice given to [`Engine::new`], of the policy at evaluation
+    /// position `i` (what [`Engine::applicable`] returns): the way back to the resource.
+    pub fn source_of(&self, i: usize) -> usize {
+        self.policies[i].source
     }
 
     /// Indices of the policies that apply to `ep` in `dir`, in evaluation order: computed
