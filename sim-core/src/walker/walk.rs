@@ -372,31 +372,32 @@ impl<'w, 's> Walk<'w, 's> {
     // ------------------------------------------------------------------ pods
 
     fn pod_send(&mut self, pod: PodId) -> Result<Loc, End> {
-        let state = self.state();
-        let key = state.cluster.pods[pod].key();
-        let (node, i) = self.w.index.pod_net[pod].expect("pods with an address are wired");
+        let w = self.w;
+        let key = w.index.pod_keys[pod].as_str();
+        let (node, i) = w.index.pod_net[pod].expect("pods with an address are wired");
         let net = &self.dp(node).pods[i];
         if self.pkt.dst == net.address {
-            self.hop(PlaceKind::Pod, &key, Some("lo"), Action::Deliver, || {
+            self.hop(PlaceKind::Pod, key, Some("lo"), Action::Deliver, || {
                 "the pod's own address: delivered locally".into()
             });
             return Err(End::Delivered);
         }
         let gw = Ipv4Addr::new(169, 254, 1, 1);
         let detail = if self.pkt.dst == gw {
-            "169.254.1.1 dev eth0 scope link".to_string()
+            "169.254.1.1 dev eth0 scope link"
         } else {
             "default via 169.254.1.1 dev eth0 (the pod's only route: everything goes to the host)"
-                .to_string()
         };
-        self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Route, || detail);
+        self.hop(PlaceKind::Pod, key, Some("eth0"), Action::Route, || {
+            detail.to_string()
+        });
         if self.pkt.size > net.mtu && self.pkt.df {
             let (size, mtu) = (self.pkt.size, net.mtu);
-            return Err(self.drop(PlaceKind::Pod, &key, Some("eth0"), words!(self,
+            return Err(self.drop(PlaceKind::Pod, key, Some("eth0"), words!(self,
                 "the {size}-byte packet is larger than eth0's MTU {mtu} and DF is set: the kernel refuses to send it (EMSGSIZE; ping says \"message too long, mtu={mtu}\")")));
         }
-        let veth = net.host_veth.clone();
-        self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Arp, || {
+        let veth = net.host_veth.as_str();
+        self.hop(PlaceKind::Pod, key, Some("eth0"), Action::Arp, || {
             format!("who-has 169.254.1.1? answered by proxy ARP on the host side {veth}: ee:ee:ee:ee:ee:ee")
         });
         Ok(Loc::NodeRecv(node, Via::Veth(pod)))
@@ -642,9 +643,9 @@ impl<'w, 's> Walk<'w, 's> {
             return Err(self.drop(PlaceKind::Node, name, Some(&veth), words!(self,
                 "the {size}-byte packet does not fit {veth}'s MTU {mtu} and DF is set: node {name} drops it and sends ICMP \"fragmentation needed\" (mtu {mtu}) back to the sender")));
         }
-        let key = self.state().cluster.pods[pod].key();
-        let veth = net.host_veth.clone();
-        self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Deliver, || {
+        let key = self.w.index.pod_keys[pod].as_str();
+        let veth = net.host_veth.as_str();
+        self.hop(PlaceKind::Pod, key, Some("eth0"), Action::Deliver, || {
             format!("in through the veth from {veth}: delivered to the pod")
         });
         Err(End::Delivered)
@@ -796,8 +797,8 @@ impl<'w, 's> Walk<'w, 's> {
             dport,
             size: self.pkt.size + kind.overhead(),
         });
-        let dev = link.name.clone();
-        self.hop(PlaceKind::Node, name, Some(&dev), Action::Encap, || match kind {
+        let dev = link.name.as_str();
+        self.hop(PlaceKind::Node, name, Some(dev), Action::Encap, || match kind {
             Encap::Ipip => format!("IPIP: outer {outer_src} → {outer_dst}, IP protocol 4 (+20 bytes)"),
             Encap::Vxlan => {
                 let mac = self.w.index.neighbours[node].get(&via).cloned().unwrap_or_default();
@@ -831,9 +832,9 @@ impl<'w, 's> Walk<'w, 's> {
             };
             return Err(self.drop(PlaceKind::Node, name, Some(&dev), why));
         }
-        let dev = link.name.clone();
+        let dev = link.name.as_str();
         let dst = self.pkt.wire().1;
-        self.hop(PlaceKind::Node, name, Some(&dev), Action::Forward, || {
+        self.hop(PlaceKind::Node, name, Some(dev), Action::Forward, || {
             if next == dst {
                 format!("out of {dev} to {next} (on-link)")
             } else {
