@@ -19,6 +19,8 @@ pub enum InputError {
     },
     #[error("{path} holds no *.yaml or *.yml files")]
     EmptyDirectory { path: String },
+    #[error("{command}: {message}")]
+    Git { command: String, message: String },
 }
 
 /// Reads a scenario plus any `--manifest` files (a whole calico.yaml, an Installation...),
@@ -28,14 +30,22 @@ pub fn read_scenario_with(
     manifests: &[std::path::PathBuf],
 ) -> Result<Vec<SourceFile>, InputError> {
     let mut files = read_scenario(path)?;
-    for m in manifests {
-        let text = fs::read_to_string(m).map_err(|source| InputError::Io {
-            path: m.display().to_string(),
-            source,
-        })?;
-        files.push(SourceFile::new(m.display().to_string(), text));
-    }
+    files.extend(read_manifests(manifests)?);
     Ok(files)
+}
+
+/// Reads `--manifest` files (each a whole multi-document YAML file).
+pub fn read_manifests(manifests: &[std::path::PathBuf]) -> Result<Vec<SourceFile>, InputError> {
+    manifests
+        .iter()
+        .map(|m| {
+            let text = fs::read_to_string(m).map_err(|source| InputError::Io {
+                path: m.display().to_string(),
+                source,
+            })?;
+            Ok(SourceFile::new(m.display().to_string(), text))
+        })
+        .collect()
 }
 
 /// Reads a scenario: a file, or a directory whose `*.yaml`/`*.yml` files are read in name order.

@@ -10,6 +10,7 @@ use sim_core::render::ipam_show;
 use sim_core::scenario::SourceFile;
 use sim_core::state::{self, ClusterState};
 
+use calisim::diff_cmd::{self, DiffArgs, DiffExit};
 use calisim::input;
 
 mod lab_cmd;
@@ -189,6 +190,10 @@ enum Command {
         #[command(subcommand)]
         command: lab_cmd::LabCommand,
     },
+    /// What a change does to the network, between two scenarios or two git revisions:
+    /// pod pairs newly allowed or denied (and why), paths, routes, BGP sessions, IPAM and
+    /// lints. Exit 0 when nothing selected by --fail-on changed, 1 when it did, 2 on input errors.
+    Diff(DiffArgs),
     /// Write a synthetic scenario of N nodes and M pods to stdout.
     Gen {
         #[arg(long, default_value_t = 3)]
@@ -624,6 +629,11 @@ fn main() -> ExitCode {
                 },
         } => with_state(&scenario, |state| node_status(state, &node, &output)),
         Command::Lab { command } => lab_cmd::run(command),
+        Command::Diff(args) => match diff_cmd::run(&args) {
+            DiffExit::Unchanged => Outcome::Clean,
+            DiffExit::Changed => Outcome::Failed,
+            DiffExit::InputError => Outcome::Usage,
+        },
         Command::Gen {
             nodes,
             pods,

@@ -588,3 +588,148 @@ fn tiers_need_calico_3_29_and_policies_need_their_tier() {
         stderr(&o)
     );
 }
+
+fn diff_case(case: &str) -> (String, String) {
+    let dir = format!("{}/snapshots/diff/{case}", env!("CARGO_MANIFEST_DIR"));
+    (format!("{dir}/before.yaml"), format!("{dir}/after.yaml"))
+}
+
+#[test]
+fn diff_of_a_scenario_with_itself_reports_nothing_and_exits_0() {
+    let (before, _) = diff_case("default-deny");
+    let o = calisim(&["diff", &before, &before]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .contains("no changes to reachability, paths, routes, BGP sessions, IPAM or lints"),
+        "{}",
+        stdout(&o)
+    );
+    let o = calisim(&["diff", &before, &before, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["reachability"]["newly_denied"], serde_json::json!([]));
+    let o = calisim(&["diff", &before, &before, "--format", "markdown"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("No network changes"));
+}
+
+#[test]
+fn diff_exit_code_follows_fail_on() {
+    let (before, after) = diff_case("default-deny");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["diff", &before, &after];
+        args.extend_from_slice(extra);
+        calisim(&args).status.code()
+    };
+    assert_eq!(run(&[]), Some(1), "default --fail-on any");
+    assert_eq!(run(&["--fail-on", "reachability"]), Some(1));
+    assert_eq!(
+        run(&["--fail-on", "routes,lints"]),
+        Some(0),
+        "a policy changes no route"
+    );
+    assert_eq!(
+        run(&["--fail-on", "sessions", "--fail-on", "reachability"]),
+        Some(1)
+    );
+}
+
+#[test]
+fn diff_probes_follow_proto_and_port() {
+    let (before, after) = diff_case("default-deny");
+    let o = calisim(&[
+        "diff", &before, &after, "--proto", "udp", "--port", "53", "--proto", "tcp", "--port",
+        "8080",
+    ]);
+    let out = stdout(&o);
+    assert!(out.contains("probes: udp/53, tcp/8080"), "{out}");
+    assert!(
+        out.contains("default/debug → backend/api-1 tcp/8080"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("tcp/80\n"),
+        "only the probes asked for: {out}"
+    );
+}
+
+#[test]
+fn diff_refuses_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = write(&dir, "bad.yaml", BAD);
+    let (before, _) = diff_case("default-deny");
+    let o = calisim(&["diff", &before, &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "nothing half-computed is printed");
+    assert!(
+        stderr(&o).contains("nothing was computed"),
+        "{}",
+        stderr(&o)
+    );
+    let o = calisim(&["diff", &before, "/nonexistent/after.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = calisim(&["diff", &before]);
+    assert_eq!(o.status.code(), Some(2), "one scenario needs --git");
+}
+
+/// Runs git in `dir` with a fixed identity; panics with git's words on failure.
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=calisim",
+            "-c",
+            "user.email=calisim@example.com",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+}
+
+#[test]
+fn diff_reads_git_revisions() {
+    let (before, after) = diff_case("default-deny");
+    let repo = tempfile::tempdir().expect("temp dir");
+    git(repo.path(), &["init", "-q"]);
+    // A file scenario and a directory scenario, committed before and after the change.
+    let scenario_dir = repo.path().join("cluster");
+    std::fs::create_dir(&scenario_dir).expect("dir");
+    let copy = |from: &str| {
+        let text = std::fs::read_to_string(from).expect("case readable");
+        std::fs::write(repo.path().join("shop.yaml"), &text).expect("written");
+        let (topology, rest) = text.split_once("\n---\n").expect("several documents");
+        std::fs::write(scenario_dir.join("00-cluster.yaml"), topology).expect("written");
+        std::fs::write(scenario_dir.join("10-resources.yml"), rest).expect("written");
+    };
+    copy(&before);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-qm", "before"]);
+    copy(&after);
+    let file = repo.path().join("shop.yaml").display().to_string();
+    let dir = scenario_dir.display().to_string();
+
+    // REV alone: that revision against the working tree.
+    for path in [&file, &dir] {
+        let o = calisim(&["diff", "--git", "HEAD", path]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("3 pairs newly denied"), "{out}");
+        assert!(
+            out.starts_with(&format!("calisim diff HEAD:{path} → {path}")),
+            "{out}"
+        );
+    }
+    git(repo.path(), &["commit", "-qam", "after"]);
+    let o = calisim(&["diff", "--git", "HEAD~1..HEAD", &dir]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("3 pairs newly denied"));
+    let o = calisim(&["diff", "--git", "HEAD", &dir]);
+    assert_eq!(o.status.code(), Some(0), "HEAD is the working tree now");
+    let o = calisim(&["diff", "--git", "no-such-rev", &file]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("git cat-file"), "{}", stderr(&o));
+}

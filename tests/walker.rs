@@ -276,12 +276,25 @@ fn run(state: &ClusterState, c: &Case) -> Trace {
     Walker::new(state).trace(&probe)
 }
 
+fn path_signature(state: &ClusterState, c: &Case) -> Option<sim_core::walker::PathSignature> {
+    let ep = |t: &str| parse_endpoint(state, t).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+    let mut probe = Probe::new(ep(c.from), ep(c.to), c.proto, c.port);
+    probe.size = c.size;
+    Walker::new(state).path_signature(&probe)
+}
+
 #[test]
 fn trace_snapshots() {
     for c in CASES {
         let state = common::compute(&scenario_path(c.scenario));
         let t = run(&state, c);
         assert_eq!(t.verdict, c.expect, "{}: {:?}", c.name, t.reason);
+        assert_eq!(
+            path_signature(&state, c),
+            t.path_signature(),
+            "{}: the folded walk and the recorded trace agree on the path",
+            c.name
+        );
         assert_consistent(&DeviceGraph::build(&state), &t);
         insta::with_settings!({
             snapshot_path => "../snapshots/traces",
@@ -544,6 +557,7 @@ proptest! {
                     let t = walker.trace(&probe);
                     assert_consistent(&graph, &t);
                     prop_assert_eq!(walker.reaches(&probe), t.verdict == Delivered, "{} → {}", t.from, t.to);
+                    prop_assert_eq!(walker.path_signature(&probe), t.path_signature(), "{} → {}", t.from, t.to);
                 }
             }
         }

@@ -11,6 +11,7 @@ pub mod addressing;
 pub mod bgp;
 pub mod dataplane;
 pub mod diag;
+pub mod diff;
 pub mod exercise;
 pub mod expect;
 pub mod export;

@@ -19,6 +19,9 @@ use super::model::PolicyType;
 pub struct Endpoints<'s> {
     state: &'s ClusterState,
     ports: Vec<Vec<NamedPort<'s>>>,
+    /// Per pod: its namespace's labels (None: no Namespace document), looked up once
+    /// rather than per packet.
+    namespace_labels: Vec<Option<&'s LabelMap>>,
     empty: LabelMap,
     pub engine: Engine<'s>,
     egress: Vec<OnceCell<Vec<usize>>>,
@@ -44,10 +47,23 @@ impl<'s> Endpoints<'s> {
                     .collect()
             })
             .collect();
+        let namespace_labels = state
+            .cluster
+            .pods
+            .iter()
+            .map(|pod| {
+                state
+                    .cluster
+                    .namespaces
+                    .get(&pod.namespace)
+                    .map(|n| &n.labels)
+            })
+            .collect();
         let pods = state.cluster.pods.len();
         Self {
             state,
             ports,
+            namespace_labels,
             empty: LabelMap::new(),
             engine: engine(state),
             egress: (0..pods).map(|_| OnceCell::new()).collect(),
@@ -71,12 +87,7 @@ impl<'s> Endpoints<'s> {
             namespace: &p.namespace,
             name: &p.name,
             labels: &p.labels,
-            namespace_labels: self
-                .state
-                .cluster
-                .namespaces
-                .get(&p.namespace)
-                .map_or(&self.empty, |n| &n.labels),
+            namespace_labels: self.namespace_labels[pod].unwrap_or(&self.empty),
             service_account: &p.service_account,
             service_account_labels: self
                 .state

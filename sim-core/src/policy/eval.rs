@@ -371,6 +371,8 @@ struct Applies {
 
 #[derive(Debug)]
 struct CompiledPolicy<'a> {
+    /// Its index in the slice given to [`Engine::new`].
+    source: usize,
     felix_name: String,
     tier: String,
     /// Position of the tier in evaluation order (set by [`Engine::with_tiers`]).
@@ -578,6 +580,7 @@ fn compile_policy<'a>(p: &PolicyRef<'a>, errors: &mut Vec<String>) -> CompiledPo
     let ingress = rules(&spec.ingress, "ingress");
     let egress = rules(&spec.egress, "egress");
     CompiledPolicy {
+        source: 0,
         felix_name: name,
         tier: tier_of(p),
         tier_rank: 0,
@@ -792,7 +795,11 @@ impl<'a> Engine<'a> {
         let mut errors = Vec::new();
         let mut compiled: Vec<_> = policies
             .iter()
-            .map(|p| compile_policy(p, &mut errors))
+            .enumerate()
+            .map(|(source, p)| CompiledPolicy {
+                source,
+                ..compile_policy(p, &mut errors)
+            })
             .collect();
         compiled.sort_by(policy_cmp);
         Engine {
@@ -858,6 +865,12 @@ impl<'a> Engine<'a> {
             .iter()
             .map(|p| p.felix_name.as_str())
             .collect()
+    }
+
+    /// The index, in the slice given to [`Engine::new`], of the policy at evaluation
+    /// position `i` (what [`Engine::applicable`] returns): the way back to the resource.
+    pub fn source_of(&self, i: usize) -> usize {
+        self.policies[i].source
     }
 
     /// Indices of the policies that apply to `ep` in `dir`, in evaluation order: computed

@@ -80,6 +80,8 @@ pub struct Index {
     pub owners: HashMap<Ipv4Addr, Owner>,
     /// Per pod: (node, index into that node's `pods`).
     pub pod_net: Vec<Option<(NodeId, usize)>>,
+    /// Per pod: `namespace/name`, made once rather than on every walk.
+    pub pod_keys: Vec<String>,
     /// Per node: VXLAN neighbour IP → MAC.
     pub neighbours: Vec<HashMap<Ipv4Addr, String>>,
     /// Per node: VXLAN FDB MAC → remote node IP.
@@ -138,6 +140,7 @@ impl Index {
                 .collect(),
             owners,
             pod_net,
+            pod_keys: cluster.pods.iter().map(|p| p.key()).collect(),
             neighbours: state.dataplane.iter().map(neighbours).collect(),
             fdb: state
                 .dataplane

@@ -11,6 +11,7 @@ mod endpoint;
 mod explain;
 mod index;
 mod kube_proxy;
+mod path;
 mod walk;
 
 use core::net::Ipv4Addr;
@@ -24,6 +25,7 @@ use crate::state::ClusterState;
 
 pub use endpoint::{parse_endpoint, Endpoint};
 use index::Index;
+pub use path::PathSignature;
 
 /// What to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +71,7 @@ pub enum Action {
 }
 
 /// The tunnel header around a packet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Encap {
     Ipip,
@@ -185,11 +187,18 @@ impl Trace {
             .hops
             .iter()
             .find_map(|h| h.packet.outer.map(|o| o.kind));
-        match kind {
-            Some(Encap::Ipip) => "ipip",
-            Some(Encap::Vxlan) => "vxlan",
-            None => "direct",
-        }
+        path::encapsulation_name(kind)
+    }
+
+    /// The request's path as [`Walker::path_signature`] folds it (None when dropped).
+    pub fn path_signature(&self) -> Option<PathSignature> {
+        (self.verdict == Verdict::Delivered).then(|| path::signature_of(&self.hops))
+    }
+
+    /// The request's places and devices in order, policy hops left out:
+    /// `shop/web-1[eth0] node-1[cali751425ce827 vxlan.calico eth0] lan node-2[…] shop/db-1[eth0]`.
+    pub fn places(&self) -> String {
+        path::describe(&self.hops)
     }
 
     /// True when some hop happened at the named place.
@@ -220,7 +229,19 @@ impl<'s> Walker<'s> {
 
     /// Walks the probe, then (when delivered) its reply; every hop recorded and explained.
     pub fn trace(&self, probe: &Probe) -> Trace {
-        walk::trace(self, probe)
+        walk::trace(self, probe, true)
+    }
+
+    /// [`Walker::trace`] without the reply's walk, for callers that read the request only.
+    pub fn trace_request(&self, probe: &Probe) -> Trace {
+        walk::trace(self, probe, false)
+    }
+
+    /// The verdict and, when delivered, the path: the walk of [`Walker::reaches`] folding
+    /// places, devices and encapsulation as it goes, so that a whole matrix of paths can be
+    /// compared without recording a hop. Equal to `trace(probe).path_signature()`.
+    pub fn path_signature(&self, probe: &Probe) -> Option<PathSignature> {
+        walk::path_signature(self, probe)
     }
 
     /// The verdict alone: the same walk without recording hops or words.

@@ -19,6 +19,7 @@ use crate::underlay::Host;
 use super::explain::missing_pod_route;
 use super::index::Owner;
 use super::kube_proxy;
+use super::path::{PathFolder, PathSignature};
 use super::{Action, Encap, Endpoint, Hop, Outer, PacketView, Probe, Trace, Verdict, Walker};
 use crate::dataplane::{VXLAN_PORT, VXLAN_VNI};
 
@@ -135,14 +136,14 @@ enum End {
     Dropped(String),
 }
 
-/// The whole walk: the forward packet and, when it is delivered, the reply.
-pub(super) fn trace(w: &Walker, probe: &Probe) -> Trace {
+/// The whole walk: the forward packet and, when it is delivered (and `with_reply`), the reply.
+pub(super) fn trace(w: &Walker, probe: &Probe, with_reply: bool) -> Trace {
     let mut walk = Walk::new(w, probe, true, false);
     let end = walk.run(start(probe.from));
     let state = w.state;
     let delivered = matches!(end, End::Delivered);
     let mut trace = walk.finish(probe.from.name(state), probe.to.name(state), probe, end);
-    if delivered && probe.from != probe.to {
+    if with_reply && delivered && probe.from != probe.to {
         let mut reply = Walk::new(w, probe, true, true);
         reply.pkt = Pkt {
             src: walk.pkt.dst,
@@ -174,6 +175,16 @@ pub(super) fn reaches(w: &Walker, probe: &Probe) -> bool {
     matches!(walk.run(start(probe.from)), End::Delivered)
 }
 
+/// The forward verdict and, when delivered, the path folded on the way (no words, no hops).
+pub(super) fn path_signature(w: &Walker, probe: &Probe) -> Option<PathSignature> {
+    let mut walk = Walk::new(w, probe, false, false);
+    walk.path = Some(PathFolder::default());
+    match walk.run(start(probe.from)) {
+        End::Delivered => walk.path.take().map(PathFolder::finish),
+        End::Dropped(_) => None,
+    }
+}
+
 fn start(from: Endpoint) -> Loc {
     match from {
         Endpoint::Pod(p) => Loc::PodSend(p),
@@ -188,6 +199,8 @@ fn start(from: Endpoint) -> Loc {
 struct Walk<'w, 's> {
     w: &'w Walker<'s>,
     record: bool,
+    /// Folding the path (places, devices, encapsulation) without recording hops.
+    path: Option<PathFolder>,
     /// A reply of an allowed connection: conntrack lets it through every policy chain.
     reply: bool,
     hops: Vec<Hop>,
@@ -236,6 +249,7 @@ impl<'w, 's> Walk<'w, 's> {
         Self {
             w,
             record,
+            path: None,
             reply,
             hops: Vec::new(),
             pkt: Pkt {
@@ -283,6 +297,9 @@ impl<'w, 's> Walk<'w, 's> {
         action: Action,
         detail: impl FnOnce() -> String,
     ) {
+        if let Some(path) = &mut self.path {
+            path.step(kind, at, device, action, self.pkt.outer);
+        }
         if self.record {
             self.hops.push(Hop {
                 at: at.to_owned(),
@@ -379,31 +396,32 @@ impl<'w, 's> Walk<'w, 's> {
     // ------------------------------------------------------------------ pods
 
     fn pod_send(&mut self, pod: PodId) -> Result<Loc, End> {
-        let state = self.state();
-        let key = state.cluster.pods[pod].key();
-        let (node, i) = self.w.index.pod_net[pod].expect("pods with an address are wired");
+        let w = self.w;
+        let key = w.index.pod_keys[pod].as_str();
+        let (node, i) = w.index.pod_net[pod].expect("pods with an address are wired");
         let net = &self.dp(node).pods[i];
         if self.pkt.dst == net.address {
-            self.hop(PlaceKind::Pod, &key, Some("lo"), Action::Deliver, || {
+            self.hop(PlaceKind::Pod, key, Some("lo"), Action::Deliver, || {
                 "the pod's own address: delivered locally".into()
             });
             return Err(self.arrive(Endpoint::Pod(pod)));
         }
         let gw = Ipv4Addr::new(169, 254, 1, 1);
         let detail = if self.pkt.dst == gw {
-            "169.254.1.1 dev eth0 scope link".to_string()
+            "169.254.1.1 dev eth0 scope link"
         } else {
             "default via 169.254.1.1 dev eth0 (the pod's only route: everything goes to the host)"
-                .to_string()
         };
-        self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Route, || detail);
-        self.fragments(PlaceKind::Pod, &key, "eth0", self.pkt.size, net.mtu);
+        self.hop(PlaceKind::Pod, key, Some("eth0"), Action::Route, || {
+            detail.to_string()
+        });
+        self.fragments(PlaceKind::Pod, key, "eth0", self.pkt.size, net.mtu);
         if self.pkt.size > net.mtu && self.pkt.df {
             let (size, mtu) = (self.pkt.size, net.mtu);
-            return Err(self.drop(PlaceKind::Pod, &key, Some("eth0"), words!(self,
+            return Err(self.drop(PlaceKind::Pod, key, Some("eth0"), words!(self,
                 "the {size}-byte packet is larger than eth0's MTU {mtu} and DF is set: the kernel refuses to send it (EMSGSIZE; ping says \"message too long, mtu={mtu}\")")));
         }
-        let veth = net.host_veth.clone();
+        let veth = net.host_veth.as_str();
         // Proxy ARP answers only for an address the host routes out of another interface.
         let gw_route = self.w.index.routes[node]
             .lookup(gw)
@@ -412,10 +430,10 @@ impl<'w, 's> Walk<'w, 's> {
             .is_none_or(|r| r.oif == Some(net.host_veth_ifindex) || r.kind == RouteKind::Blackhole)
         {
             let host = self.dp(node).name.clone();
-            return Err(self.drop(PlaceKind::Pod, &key, Some("eth0"), words!(self,
+            return Err(self.drop(PlaceKind::Pod, key, Some("eth0"), words!(self,
                 "nobody answers ARP for 169.254.1.1: proxy ARP on {veth} answers only for addresses node {host} routes elsewhere, and {host} has no route for 169.254.1.1 (no default route)")));
         }
-        self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Arp, || {
+        self.hop(PlaceKind::Pod, key, Some("eth0"), Action::Arp, || {
             format!("who-has 169.254.1.1? answered by proxy ARP on the host side {veth}: ee:ee:ee:ee:ee:ee")
         });
         Ok(Loc::NodeRecv(node, Via::Veth(pod)))
@@ -713,6 +731,8 @@ impl<'w, 's> Walk<'w, 's> {
             if route.dst.prefix() == 0 && self.w.index.in_any_pool(dst) && self.suspect.is_none() {
                 self.suspect = Some(missing_pod_route(self.state(), &self.w.index, node, dst));
             }
+        } else if self.path.is_some() {
+            self.hop(PlaceKind::Node, name, dev, Action::Route, String::new);
         }
         if route.kind == RouteKind::Blackhole {
             let net = route.dst;
@@ -768,9 +788,9 @@ impl<'w, 's> Walk<'w, 's> {
         if self.masquerade_mark && !self.reply {
             self.kube_proxy_masquerade(node, dp.address.map(|a| a.ip()));
         }
-        let key = self.state().cluster.pods[pod].key();
-        let veth = net.host_veth.clone();
-        self.hop(PlaceKind::Pod, &key, Some("eth0"), Action::Deliver, || {
+        let key = self.w.index.pod_keys[pod].as_str();
+        let veth = net.host_veth.as_str();
+        self.hop(PlaceKind::Pod, key, Some("eth0"), Action::Deliver, || {
             format!("in through the veth from {veth}: delivered to the pod")
         });
         Err(self.arrive(Endpoint::Pod(pod)))
@@ -927,8 +947,8 @@ impl<'w, 's> Walk<'w, 's> {
             dport,
             size: self.pkt.size + kind.overhead(),
         });
-        let dev = link.name.clone();
-        self.hop(PlaceKind::Node, name, Some(&dev), Action::Encap, || match kind {
+        let dev = link.name.as_str();
+        self.hop(PlaceKind::Node, name, Some(dev), Action::Encap, || match kind {
             Encap::Ipip => format!("IPIP: outer {outer_src} → {outer_dst}, IP protocol 4 (+20 bytes)"),
             Encap::Vxlan => {
                 let mac = self.w.index.neighbours[node].get(&via).cloned().unwrap_or_default();
@@ -964,9 +984,9 @@ impl<'w, 's> Walk<'w, 's> {
             };
             return Err(self.drop(PlaceKind::Node, name, Some(&dev), why));
         }
-        let dev = link.name.clone();
+        let dev = link.name.as_str();
         let dst = self.pkt.wire().1;
-        self.hop(PlaceKind::Node, name, Some(&dev), Action::Forward, || {
+        self.hop(PlaceKind::Node, name, Some(dev), Action::Forward, || {
             if next == dst {
                 format!("out of {dev} to {next} (on-link)")
             } else {
