@@ -218,8 +218,8 @@ impl Plan {
 
     /// Every planned pair and packet in one scenario: None when not delivered (a pod
     /// without an address delivers nothing), else the path's signature.
-    pub(super) fn walk(&self, state: &ClusterState, side: Side) -> Vec<Option<PathSignature>> {
-        let walker = Walker::new(state);
+    pub(super) fn walk(&self, walker: &Walker, side: Side) -> Vec<Option<PathSignature>> {
+        let state = walker.state();
         let has_address = |m: &Matched| state.ipam.pod_address(m.id(side)).is_some();
         let mut out = Vec::with_capacity(self.probes_walked);
         for (s, d) in self.pairs() {
@@ -274,8 +274,8 @@ impl Plan {
     }
 
     /// Traces the changed pairs in one scenario for what a reviewer reads.
-    pub(super) fn explain(&self, state: &ClusterState, side: Side, changes: &Changes) -> Explained {
-        let walker = Walker::new(state);
+    pub(super) fn explain(&self, walker: &Walker, side: Side, changes: &Changes) -> Explained {
+        let state = walker.state();
         let reasons = changes
             .verdicts
             .iter()
