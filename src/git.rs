@@ -51,25 +51,34 @@ pub fn read_at(revision: &Revision, path: &Path) -> Result<Vec<SourceFile>, Inpu
     let Revision::Commit(rev) = revision else {
         return read_scenario(Some(path));
     };
-    // git resolves `REV:./NAME` against its working directory, so run it beside the path:
-    // then PATH may be relative, absolute, or anywhere inside the repository.
+    // git resolves `REV:./NAME` against its working directory, so run it in the directory
+    // itself (when it exists on disk) or beside the path: then PATH may be `.`, relative,
+    // or absolute anywhere inside the repository.
     let absolute = std::path::absolute(path).map_err(|source| InputError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    let (Some(dir), Some(name)) = (absolute.parent(), absolute.file_name()) else {
-        return Err(InputError::Git {
-            command: format!("--git {rev} {}", path.display()),
-            message: "PATH must name a file or directory inside a repository".into(),
-        });
+    let (dir, inside) = if absolute.is_dir() {
+        (absolute.as_path(), String::new())
+    } else {
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) => (dir, format!("{}", name.to_string_lossy())),
+            _ => {
+                return Err(InputError::Git {
+                    command: format!("--git {rev} {}", path.display()),
+                    message: "PATH must name a file or directory inside a repository".into(),
+                })
+            }
+        }
     };
-    let name = name.to_string_lossy();
-    let object = format!("{rev}:./{name}");
+    let object = format!("{rev}:./{inside}");
     let label = revision.label(path);
     match git(dir, &["cat-file", "-t", &object])?.trim() {
         "blob" => Ok(vec![SourceFile::new(label, git(dir, &["show", &object])?)]),
         "tree" => {
-            let mut names: Vec<String> = git(dir, &["ls-tree", &object])?
+            // --full-tree: list the whole tree named, not only what lies under git's
+            // working directory inside it.
+            let mut names: Vec<String> = git(dir, &["ls-tree", "--full-tree", &object])?
                 .lines()
                 .filter_map(|line| {
                     let (meta, file) = line.split_once('\t')?;
@@ -82,11 +91,19 @@ pub fn read_at(revision: &Revision, path: &Path) -> Result<Vec<SourceFile>, Inpu
             if names.is_empty() {
                 return Err(InputError::EmptyDirectory { path: label });
             }
+            let prefix = if inside.is_empty() {
+                String::new()
+            } else {
+                format!("{inside}/")
+            };
             names
                 .iter()
                 .map(|file| {
-                    let text = git(dir, &["show", &format!("{object}/{file}")])?;
-                    Ok(SourceFile::new(format!("{label}/{file}"), text))
+                    let text = git(dir, &["show", &format!("{rev}:./{prefix}{file}")])?;
+                    Ok(SourceFile::new(
+                        format!("{}/{file}", label.trim_end_matches('/')),
+                        text,
+                    ))
                 })
                 .collect()
         }

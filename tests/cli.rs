@@ -729,6 +729,17 @@ fn diff_reads_git_revisions() {
     assert!(stdout(&o).contains("3 pairs newly denied"));
     let o = calisim(&["diff", "--git", "HEAD", &dir]);
     assert_eq!(o.status.code(), Some(0), "HEAD is the working tree now");
+    let o = Command::new(env!("CARGO_BIN_EXE_calisim"))
+        .args(["diff", "--git", "HEAD~1..HEAD", "."])
+        .current_dir(&scenario_dir)
+        .output()
+        .expect("calisim runs");
+    assert_eq!(o.status.code(), Some(1), "PATH `.`: {}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("calisim diff HEAD~1:. → HEAD:."),
+        "{}",
+        stdout(&o)
+    );
     let o = calisim(&["diff", "--git", "no-such-rev", &file]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("git cat-file"), "{}", stderr(&o));

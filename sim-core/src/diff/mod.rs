@@ -25,11 +25,13 @@ mod sessions;
 mod tests;
 
 use std::collections::BTreeSet;
+use std::sync::Mutex;
 
 use serde::Serialize;
 
 use crate::policy::model::Protocol;
 use crate::state::ClusterState;
+use crate::walker::Walker;
 
 pub use ipam::{AddressChange, IpamDiff, PodAddress, TunnelChange};
 pub use lints::{Finding, LintDiff};
@@ -220,14 +222,28 @@ fn diff_planned(
         Side::Before => before,
         Side::After => after,
     };
+    // Each side's walker (its index of routes, owners and policies) is built once, on that
+    // side's thread, and kept for the explanations: on a large cluster it takes a while.
+    let walkers: [Mutex<Option<Walker>>; 2] = Default::default();
+    let slot = |side| match side {
+        Side::Before => &walkers[0],
+        Side::After => &walkers[1],
+    };
     let (walked_before, walked_after) = sides.run(|side| {
         let s = state(side);
-        (plan.walk(s, side), crate::lint::lints(s))
+        let walker = Walker::new(s);
+        let walked = (plan.walk(&walker, side), crate::lint::lints(s));
+        *slot(side).lock().expect("no walk panicked") = Some(walker);
+        walked
     });
     let (signatures_before, lints_before) = walked_before;
     let (signatures_after, lints_after) = walked_after;
     let changes = plan.compare(&signatures_before, &signatures_after);
-    let explained = sides.run(|side| plan.explain(state(side), side, &changes));
+    let explained = sides.run(|side| {
+        let walker = slot(side).lock().expect("no walk panicked").take();
+        let walker = walker.unwrap_or_else(|| Walker::new(state(side)));
+        plan.explain(&walker, side, &changes)
+    });
     let (reachability, paths) = plan.report(&changes, explained);
     ClusterDiff {
         probes: probes.iter().map(ProbeSpec::describe).collect(),

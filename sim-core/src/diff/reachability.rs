@@ -160,11 +160,11 @@ impl Plan {
         let packets: Vec<Vec<Packet>> = pods
             .iter()
             .map(|m| {
-                let ports = |s: &ClusterState, id: PodId| s.cluster.pods[id].ports.clone();
-                packets_for(
-                    probes,
-                    &[ports(before, m.before), ports(after, m.after)].concat(),
-                )
+                let ports = [
+                    &before.cluster.pods[m.before].ports,
+                    &after.cluster.pods[m.after].ports,
+                ];
+                packets_for(probes, ports.into_iter().flatten())
             })
             .collect();
         let ids: Vec<[PodId; 2]> = pods.iter().map(|m| [m.before, m.after]).collect();
@@ -218,8 +218,8 @@ impl Plan {
 
     /// Every planned pair and packet in one scenario: None when not delivered (a pod
     /// without an address delivers nothing), else the path's signature.
-    pub(super) fn walk(&self, state: &ClusterState, side: Side) -> Vec<Option<PathSignature>> {
-        let walker = Walker::new(state);
+    pub(super) fn walk(&self, walker: &Walker, side: Side) -> Vec<Option<PathSignature>> {
+        let state = walker.state();
         let has_address = |m: &Matched| state.ipam.pod_address(m.id(side)).is_some();
         let mut out = Vec::with_capacity(self.probes_walked);
         for (s, d) in self.pairs() {
@@ -274,8 +274,8 @@ impl Plan {
     }
 
     /// Traces the changed pairs in one scenario for what a reviewer reads.
-    pub(super) fn explain(&self, state: &ClusterState, side: Side, changes: &Changes) -> Explained {
-        let walker = Walker::new(state);
+    pub(super) fn explain(&self, walker: &Walker, side: Side, changes: &Changes) -> Explained {
+        let state = walker.state();
         let reasons = changes
             .verdicts
             .iter()
@@ -392,7 +392,10 @@ impl Plan {
 
 /// The packets for a destination with these container ports (both scenarios' ports), in
 /// the order the specs give them, each once.
-fn packets_for(specs: &[ProbeSpec], ports: &[NamedPort]) -> Vec<Packet> {
+fn packets_for<'a>(
+    specs: &[ProbeSpec],
+    ports: impl Iterator<Item = &'a NamedPort> + Clone,
+) -> Vec<Packet> {
     let mut packets: Vec<Packet> = Vec::new();
     let mut add = |p: Packet| {
         if !packets.contains(&p) {
@@ -403,7 +406,7 @@ fn packets_for(specs: &[ProbeSpec], ports: &[NamedPort]) -> Vec<Packet> {
         match *spec {
             ProbeSpec::Port { protocol, port } => add(Packet { protocol, port }),
             ProbeSpec::ContainerPorts => {
-                for p in ports {
+                for p in ports.clone() {
                     if let Some(protocol) = Protocol::from_name_case_insensitive(&p.protocol) {
                         add(Packet {
                             protocol,

@@ -83,3 +83,25 @@ fn the_same_scenario_reports_nothing_and_walks_nothing() {
     // 3 pods; each is probed on tcp/80 and on its container ports (api-1: 8080, web-1: 80).
     assert_eq!(d.reachability.probes_compared, 3 * (1 + 2 + 1));
 }
+
+#[test]
+fn a_long_markdown_report_stays_under_the_comment_limit() {
+    let mut d = diff(&compute(BEFORE), &compute(AFTER), &ProbeSpec::defaults());
+    let denied = d.reachability.newly_denied[0].clone();
+    d.reachability.newly_denied = (0..10_000)
+        .map(|i| PairChange {
+            from: format!("ns-{i}/pod-{i}"),
+            ..denied.clone()
+        })
+        .collect();
+    let md = render::markdown(&d, "before.yaml", "after.yaml");
+    assert!(md.len() <= 60_000, "{} characters", md.len());
+    assert!(md.contains("more (`calisim diff --format json` lists every one)"));
+    assert!(md.contains("<details><summary><b>Reachability</b>: 10000 newly denied"));
+    let text = render::text(&d, "before.yaml", "after.yaml");
+    assert_eq!(
+        text.matches(" → backend/api-1 tcp/80").count(),
+        10_000,
+        "text lists every change"
+    );
+}
