@@ -7,7 +7,13 @@ use std::path::Path;
 
 #[test]
 fn plan_snapshots() {
-    for name in ["one-l2-vxlan", "egress-nat", "aws-never"] {
+    for name in [
+        "one-l2-vxlan",
+        "egress-nat",
+        "aws-never",
+        "services",
+        "policy-default-deny",
+    ] {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("snapshots/scenarios/{name}.yaml"));
         let state = common::compute(&path);

@@ -23,6 +23,7 @@ use crate::model::{Cloud, NetworkId};
 use crate::state::ClusterState;
 use crate::underlay::Host;
 
+mod kube_proxy;
 mod policy;
 
 /// Linux route protocol numbers (`/etc/iproute2/rt_protos`).
@@ -568,6 +569,7 @@ impl<'s> Planner<'s> {
                 .collect();
             let rules: Vec<String> = [
                 nat_outgoing(state),
+                kube_proxy::table(state),
                 policy::node_policy(state, &eps, &universe, dp.node),
             ]
             .into_iter()

@@ -43,7 +43,10 @@ pub fn node_policy(
             let tiers = eps.engine.material(applicable, dir, universe);
             let chain = format!("{prefix}-{veth}");
             let _ = writeln!(dispatch, "    {hook} \"{veth}\" jump {chain}");
-            let _ = writeln!(chains, "  chain {chain} {{\n    meta mark set 0x0");
+            let _ = writeln!(
+                chains,
+                "  chain {chain} {{\n    meta mark set mark & 0xfffeffff"
+            );
             for (t, _) in tiers.iter().enumerate() {
                 let _ = writeln!(
                     chains,
@@ -114,7 +117,7 @@ fn rule_lines(r: &RuleMaterial) -> Vec<String> {
         ));
     }
     let verdict = match r.action {
-        Action::Allow => format!("meta mark set {ALLOW_MARK} return"),
+        Action::Allow => format!("meta mark set mark | {ALLOW_MARK} return"),
         Action::Deny => "drop".into(),
         Action::Pass => "return".into(),
         Action::Log => "log prefix \"calico-packet \"".into(),

@@ -10,7 +10,7 @@
 mod endpoint;
 mod explain;
 mod index;
-mod kube_proxy;
+pub(crate) mod kube_proxy;
 mod path;
 mod walk;
 
