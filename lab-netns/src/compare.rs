@@ -57,11 +57,13 @@ pub fn locate(lab: &Lab, state: &ClusterState, text: &str) -> Result<Located> {
             c.externals[e].address,
         ),
         Endpoint::Ip(ip) => (None, ip),
-        Endpoint::Service(_) => {
-            return Err(Error::Usage(format!(
-                "{text}: services are not materialised on namespaces yet (the kernel plan has no kube-proxy DNAT); trace it with `calisim trace`"
-            )))
-        }
+        // kube-proxy picks the endpoint: the prober listens where the simulator delivers.
+        Endpoint::Service(i) => (
+            None,
+            c.services[i].cluster_ip.ok_or_else(|| {
+                Error::Usage(format!("{text}: a headless service has no address"))
+            })?,
+        ),
     };
     Ok(Located {
         endpoint,
@@ -141,16 +143,27 @@ pub fn probe_endpoints(
         )));
     };
     let dst = locate(lab, state, to)?;
+    let walker = Walker::new(state);
+    let trace = simulated(&walker, src.endpoint, dst.endpoint, proto, port);
+    // kube-proxy may send the packet elsewhere (a service's or a node port's endpoint, on
+    // its target port): listen where the simulator delivers it.
+    let delivered_to_pod = trace
+        .hops
+        .iter()
+        .rfind(|h| h.action == sim_core::walker::Action::Deliver && h.kind == PlaceKind::Pod);
+    let (to_ns, listen_port) = match delivered_to_pod {
+        Some(h) => (Some(lab.netns(&h.place())), h.packet.dport),
+        None => (dst.netns.clone(), None),
+    };
     let target = Target {
         from_ns,
-        to_ns: dst.netns.clone(),
+        to_ns,
         dst: dst.ip,
         proto,
         port,
+        listen_port,
     };
     let kernel = probe::probe(&target, timeout)?;
-    let walker = Walker::new(state);
-    let trace = simulated(&walker, src.endpoint, dst.endpoint, proto, port);
     Ok(Compared {
         from: src.endpoint.name(state),
         to: dst.endpoint.name(state),

@@ -37,6 +37,8 @@ pub struct Target {
     pub dst: Ipv4Addr,
     pub proto: Proto,
     pub port: u16,
+    /// The port to listen on when it differs from `port` (a service's target port).
+    pub listen_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,7 +106,11 @@ fn listen<S: Send>(
 
 fn tcp(t: &Target, timeout: Duration) -> Result<Outcome> {
     // The kernel completes the handshake for a listening socket; nothing needs to accept.
-    let listener = listen(t.to_ns.as_deref(), t.port, TcpListener::bind)?;
+    let listener = listen(
+        t.to_ns.as_deref(),
+        t.listen_port.unwrap_or(t.port),
+        TcpListener::bind,
+    )?;
     let to = SocketAddr::from((t.dst, t.port));
     let sent = netns::run_in(&t.from_ns, || {
         let start = Instant::now();
@@ -118,7 +124,11 @@ fn tcp(t: &Target, timeout: Duration) -> Result<Outcome> {
 }
 
 fn udp(t: &Target, timeout: Duration) -> Result<Outcome> {
-    let echo = listen(t.to_ns.as_deref(), t.port, UdpSocket::bind)?;
+    let echo = listen(
+        t.to_ns.as_deref(),
+        t.listen_port.unwrap_or(t.port),
+        UdpSocket::bind,
+    )?;
     let stop = AtomicBool::new(false);
     let to = SocketAddr::from((t.dst, t.port));
     let payload = b"calisim probe";
