@@ -6,3 +6,4 @@ pub mod exercises;
 pub mod git;
 pub mod input;
 pub mod junit;
+pub mod serve;

@@ -194,6 +194,19 @@ enum Command {
     /// pod pairs newly allowed or denied (and why), paths, routes, BGP sessions, IPAM and
     /// lints. Exit 0 when nothing selected by --fail-on changed, 1 when it did, 2 on input errors.
     Diff(DiffArgs),
+    /// The browser lab: serve the page (sim-core as WebAssembly: it draws the cluster and
+    /// walks packets in the browser) on 127.0.0.1. Needs the bundle `cargo xtask web` builds.
+    Serve {
+        /// Port on 127.0.0.1 (0: any free port; the URL is printed).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Directory holding web_viz.js and web_viz_bg.wasm (default: this checkout's
+        /// web-viz/dist/pkg, where `cargo xtask web` writes them).
+        #[arg(long, value_name = "DIR")]
+        bundle: Option<PathBuf>,
+        #[command(flatten)]
+        scenario: ScenarioArg,
+    },
     /// Write a synthetic scenario of N nodes and M pods to stdout.
     Gen {
         #[arg(long, default_value_t = 3)]
@@ -629,6 +642,11 @@ fn main() -> ExitCode {
                 },
         } => with_state(&scenario, |state| node_status(state, &node, &output)),
         Command::Lab { command } => lab_cmd::run(command),
+        Command::Serve {
+            port,
+            bundle,
+            scenario,
+        } => serve(&scenario, port, bundle),
         Command::Diff(args) => match diff_cmd::run(&args) {
             DiffExit::Unchanged => Outcome::Clean,
             DiffExit::Changed => Outcome::Failed,
@@ -706,6 +724,45 @@ fn load(arg: &ScenarioArg) -> Result<(Vec<SourceFile>, ClusterState), Outcome> {
             Err(Outcome::Usage)
         }
     }
+}
+
+/// `calisim serve`: a scenario with errors is still served (the page shows them in the
+/// editor, where the student fixes them); an unreadable file or a missing bundle is not.
+fn serve(arg: &ScenarioArg, port: u16, bundle: Option<PathBuf>) -> Outcome {
+    use calisim::serve;
+    let files = match arg.read() {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Usage;
+        }
+    };
+    if let Err(diags) = state::load(&files) {
+        eprintln!(
+            "warning: the scenario has {} error(s); the page shows them in its editor",
+            diags.errors().count()
+        );
+    }
+    let start = serve::Start::from_files(&files);
+    let site = serve::Bundle::load(&bundle.unwrap_or_else(serve::default_bundle_dir))
+        .and_then(|b| serve::Site::new(b, &start))
+        .and_then(|site| serve::bind(port).map(|server| (site, server)));
+    let (site, server) = match site {
+        Ok(ok) => ok,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Usage;
+        }
+    };
+    println!(
+        "calisim serve: http://127.0.0.1:{}/  (scenario {}; Ctrl-C stops)",
+        serve::port_of(&server),
+        start.name
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    serve::run(&server, &site);
+    Outcome::Clean
 }
 
 fn check(arg: &ScenarioArg, output: &OutputArg) -> Outcome {

@@ -1,0 +1,259 @@
+// The cluster diagram: draws the layout sim-core computed (shapes, buses, wires) as SVG,
+// and shows a trace on it: the path so far, the packet at the current hop, the tunnel it
+// is inside. Pure drawing: the page decides what to show.
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function el(name, attrs = {}, parent) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+function text(parent, x, y, content, cls) {
+  const t = el("text", { x, y, class: cls }, parent);
+  t.textContent = content;
+  return t;
+}
+
+export class Diagram {
+  constructor(svg, tooltip, handlers) {
+    this.svg = svg;
+    this.tooltip = tooltip;
+    this.handlers = handlers; // { onPlaceClick(shape, event) }
+    this.shapes = new Map();
+    this.buses = new Map();
+    this.view = null;
+    this.installZoom();
+  }
+
+  /// Draws a new layout; keeps the zoom when the drawing keeps its size.
+  draw(diagram) {
+    const sameSize = this.size && this.size.w === diagram.width && this.size.h === diagram.height;
+    this.svg.replaceChildren();
+    this.shapes.clear();
+    this.buses.clear();
+    this.size = { w: diagram.width, h: diagram.height };
+    const layers = {};
+    for (const name of ["buses", "wires", "places", "devices", "overlay"]) {
+      layers[name] = el("g", { class: `layer-${name}` }, this.svg);
+    }
+    this.layers = layers;
+    for (const bus of diagram.buses) this.drawBus(bus);
+    for (const wire of diagram.wires) {
+      el("polyline", {
+        points: wire.points.map((p) => p.join(",")).join(" "),
+        class: `wire wire-${wire.kind}`,
+      }, layers.wires);
+    }
+    for (const shape of diagram.shapes) this.drawShape(shape);
+    if (!sameSize || !this.view) this.fit();
+    else this.applyView();
+  }
+
+  drawBus(bus) {
+    const g = el("g", { class: "bus", "data-id": bus.id }, this.layers.buses);
+    for (const s of bus.segments) {
+      el("line", { x1: s.x1, y1: s.y, x2: s.x2, y2: s.y, class: "bus-line" }, g);
+    }
+    if (bus.trunk) {
+      const [x, y1, y2] = bus.trunk;
+      el("line", { x1: x, y1, x2: x, y2, class: "bus-line" }, g);
+    }
+    const last = bus.segments[bus.segments.length - 1];
+    text(g, last.x2 - 4, last.y + 16, bus.label, "bus-label end");
+    this.hover(g, bus.info);
+    this.buses.set(bus.id, { bus, g });
+  }
+
+  drawShape(shape) {
+    const layer = shape.kind === "device" ? this.layers.devices : this.layers.places;
+    const g = el("g", {
+      class: `shape ${shape.kind} ${shape.device ? "dev-" + shape.device : ""}`,
+      "data-id": shape.id,
+    }, layer);
+    const rx = shape.kind === "router" ? 22 : shape.kind === "device" ? 4 : 8;
+    el("rect", { x: shape.x, y: shape.y, width: shape.w, height: shape.h, rx }, g);
+    if (shape.kind === "device") {
+      if (shape.w > 20) {
+        text(g, shape.x + shape.w / 2, shape.y + shape.h / 2 + 4, shape.label, "dev-label middle");
+      }
+    } else if (shape.kind === "pod") {
+      text(g, shape.x + 8, shape.y + 13, shape.label, "pod-label");
+      text(g, shape.x + 8, shape.y + 26, shape.detail, "addr");
+    } else if (shape.kind === "router" || shape.kind === "external") {
+      text(g, shape.x + shape.w / 2, shape.y + 19, shape.label, "place-label middle");
+      text(g, shape.x + shape.w / 2, shape.y + 35, shape.detail, "addr middle");
+    } else {
+      text(g, shape.x + 10, shape.y + 20, shape.label, "place-label");
+      text(g, shape.x + 10, shape.y + 36, shape.detail, "addr");
+    }
+    this.hover(g, shape.info);
+    g.addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.handlers.onShapeClick?.(shape, e);
+    });
+    this.shapes.set(shape.id, { shape, g });
+  }
+
+  hover(g, lines) {
+    g.addEventListener("mouseenter", (e) => {
+      this.tooltip.textContent = lines.join("\n");
+      this.tooltip.hidden = false;
+      this.moveTooltip(e);
+    });
+    g.addEventListener("mousemove", (e) => this.moveTooltip(e));
+    g.addEventListener("mouseleave", () => { this.tooltip.hidden = true; });
+  }
+
+  moveTooltip(e) {
+    const box = this.svg.parentElement.getBoundingClientRect();
+    this.tooltip.style.left = `${e.clientX - box.left + 14}px`;
+    this.tooltip.style.top = `${e.clientY - box.top + 14}px`;
+  }
+
+  /// The point a hop happens at: its device, else its place; on a network, the point of
+  /// the bus nearest to where the packet was.
+  position(shapeId, previous) {
+    const found = this.shapes.get(shapeId) || this.shapes.get(shapeId.split("|")[0]);
+    if (found) {
+      const s = found.shape;
+      return { x: s.x + s.w / 2, y: s.y + s.h / 2 };
+    }
+    const bus = this.buses.get(shapeId.split("|")[0]);
+    if (!bus) return previous || { x: 0, y: 0 };
+    const from = previous || { x: 0, y: 0 };
+    let best = null;
+    for (const s of bus.bus.segments) {
+      const p = { x: Math.min(Math.max(from.x, s.x1), s.x2), y: s.y };
+      const d = Math.hypot(p.x - from.x, p.y - from.y);
+      if (!best || d < best.d) best = { ...p, d };
+    }
+    return best;
+  }
+
+  /// Shows hops[0..=index]: the trail, the places passed, the packet where it is now.
+  showTrace(hops, index) {
+    const overlay = this.layers.overlay;
+    overlay.replaceChildren();
+    for (const { g } of this.shapes.values()) g.classList.remove("on-path", "current", "dropped");
+    for (const { g } of this.buses.values()) g.classList.remove("on-path", "current");
+    if (!hops || hops.length === 0) return;
+    const points = [];
+    let previous = null;
+    hops.forEach((hop, i) => {
+      const p = this.position(hop.shape, previous);
+      points.push(p);
+      previous = p;
+      if (i > index) return;
+      const target = this.shapes.get(hop.shape) || this.shapes.get(hop.shape.split("|")[0])
+        || this.buses.get(hop.shape);
+      if (target) {
+        target.g.classList.add("on-path");
+        if (i === index) target.g.classList.add(hop.action === "drop" ? "dropped" : "current");
+      }
+    });
+    el("polyline", {
+      points: points.map((p) => `${p.x},${p.y}`).join(" "),
+      class: "trail-all",
+    }, overlay);
+    el("polyline", {
+      points: points.slice(0, index + 1).map((p) => `${p.x},${p.y}`).join(" "),
+      class: "trail",
+    }, overlay);
+    this.drawTunnel(hops, index, points);
+    const here = points[index];
+    const hop = hops[index];
+    const outer = hop.packet.outer;
+    const packet = el("g", {
+      class: `packet ${hop.action === "drop" ? "dead" : ""} ${outer ? "encapsulated " + outer.kind : ""}`,
+      transform: `translate(${here.x},${here.y})`,
+    }, overlay);
+    if (outer) el("rect", { x: -15, y: -11, width: 30, height: 22, rx: 4, class: "packet-outer" }, packet);
+    el("circle", { r: 8, class: "packet-inner" }, packet);
+    if (hop.action === "drop") text(packet, 0, 4, "✕", "packet-x middle");
+    this.follow(here);
+  }
+
+  /// While the packet is encapsulated, an arc from the tunnel's entry to its exit.
+  drawTunnel(hops, index, points) {
+    if (!hops[index].packet.outer) return;
+    let start = index;
+    while (start > 0 && hops[start - 1].packet.outer) start--;
+    let end = index;
+    while (end < hops.length - 1 && hops[end + 1].packet.outer) end++;
+    const a = points[Math.max(start - 1, 0)];
+    const b = points[Math.min(end + 1, hops.length - 1)];
+    const mid = { x: (a.x + b.x) / 2, y: Math.min(a.y, b.y) - 60 };
+    el("path", {
+      d: `M${a.x},${a.y} Q${mid.x},${mid.y} ${b.x},${b.y}`,
+      class: `tunnel tunnel-${hops[index].packet.outer.kind}`,
+    }, this.layers.overlay);
+  }
+
+  // ---- zoom and pan: the viewBox is the camera -------------------------------------
+
+  fit() {
+    const { w, h } = this.size || { w: 100, h: 100 };
+    this.view = { x: 0, y: 0, w, h };
+    this.applyView();
+  }
+
+  applyView() {
+    const v = this.view;
+    this.svg.setAttribute("viewBox", `${v.x} ${v.y} ${v.w} ${v.h}`);
+  }
+
+  zoom(factor, centre) {
+    const v = this.view;
+    const c = centre || { x: v.x + v.w / 2, y: v.y + v.h / 2 };
+    this.view = {
+      x: c.x - (c.x - v.x) * factor,
+      y: c.y - (c.y - v.y) * factor,
+      w: v.w * factor,
+      h: v.h * factor,
+    };
+    this.applyView();
+  }
+
+  /// Keeps the packet in sight when zoomed in.
+  follow(p) {
+    const v = this.view;
+    if (!v) return;
+    const margin = 0.1;
+    if (p.x < v.x + v.w * margin || p.x > v.x + v.w * (1 - margin)
+      || p.y < v.y + v.h * margin || p.y > v.y + v.h * (1 - margin)) {
+      if (v.w >= this.size.w && v.h >= this.size.h) return;
+      this.view = { ...v, x: p.x - v.w / 2, y: p.y - v.h / 2 };
+      this.applyView();
+    }
+  }
+
+  toUser(e) {
+    const pt = this.svg.createSVGPoint();
+    pt.x = e.clientX;
+    pt.y = e.clientY;
+    return pt.matrixTransform(this.svg.getScreenCTM().inverse());
+  }
+
+  installZoom() {
+    this.svg.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      this.zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15, this.toUser(e));
+    }, { passive: false });
+    let drag = null;
+    this.svg.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      drag = { start: this.toUser(e), view: { ...this.view } };
+    });
+    window.addEventListener("pointermove", (e) => {
+      if (!drag) return;
+      const p = this.toUser(e);
+      this.view.x -= p.x - drag.start.x;
+      this.view.y -= p.y - drag.start.y;
+      this.applyView();
+    });
+    window.addEventListener("pointerup", () => { drag = null; });
+  }
+}
