@@ -164,18 +164,23 @@ pub fn port_of(server: &tiny_http::Server) -> u16 {
 /// Answers requests until the process ends.
 pub fn run(server: &tiny_http::Server, site: &Site) {
     for request in server.incoming_requests() {
-        let (status, content_type, body) = if *request.method() == tiny_http::Method::Get {
-            site.respond(request.url())
-        } else {
-            (405, "text/plain; charset=utf-8", &b"only GET\n"[..])
-        };
-        let response = tiny_http::Response::from_data(body.to_vec())
-            .with_status_code(status)
-            .with_header(header("Content-Type", content_type))
-            .with_header(header("Cache-Control", "no-cache"));
-        // A client that went away is no concern of the server's.
-        let _ = request.respond(response);
+        answer(site, request);
     }
+}
+
+/// Answers one request (GET and HEAD only).
+pub fn answer(site: &Site, request: tiny_http::Request) {
+    use tiny_http::Method;
+    let (status, content_type, body) = match request.method() {
+        Method::Get | Method::Head => site.respond(request.url()),
+        _ => (405, "text/plain; charset=utf-8", &b"only GET\n"[..]),
+    };
+    let response = tiny_http::Response::from_data(body.to_vec())
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-cache"));
+    // A client that went away is no concern of the server's.
+    let _ = request.respond(response);
 }
 
 fn header(name: &str, value: &str) -> tiny_http::Header {

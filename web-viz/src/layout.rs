@@ -129,7 +129,11 @@ pub fn layout(state: &ClusterState, graph: &DeviceGraph) -> Diagram {
     for (network, nodes) in &groups {
         x = d.group(state, *network, nodes, x) + GROUP_GAP;
     }
-    let bottom = d.buses.iter().flat_map(|b| &b.segments).fold(MARGIN, |m, s| m.max(s.y));
+    let bottom = d
+        .buses
+        .iter()
+        .flat_map(|b| &b.segments)
+        .fold(MARGIN, |m, s| m.max(s.y));
     let routers_y = bottom + 90.0;
     d.routers(state, routers_y);
     d.externals(state, graph, routers_y + ROUTER_H + 90.0);
@@ -148,8 +152,9 @@ pub fn layout(state: &ClusterState, graph: &DeviceGraph) -> Diagram {
 /// an empty group (a bus of their own). Nodes with no NIC come last.
 fn groups(state: &ClusterState) -> Vec<(Option<usize>, Vec<usize>)> {
     let c = &state.cluster;
-    let mut groups: Vec<(Option<usize>, Vec<usize>)> =
-        (0..c.networks.len()).map(|n| (Some(n), Vec::new())).collect();
+    let mut groups: Vec<(Option<usize>, Vec<usize>)> = (0..c.networks.len())
+        .map(|n| (Some(n), Vec::new()))
+        .collect();
     let mut homeless = Vec::new();
     for (i, node) in c.nodes.iter().enumerate() {
         match node.interfaces.first() {
@@ -233,7 +238,10 @@ impl Drawing {
         });
         if let Some(n) = network {
             let net = &state.cluster.networks[n];
-            let mut info = vec![format!("{} {}", net.name, net.cidr), format!("mtu {}", net.mtu)];
+            let mut info = vec![
+                format!("{} {}", net.name, net.cidr),
+                format!("mtu {}", net.mtu),
+            ];
             if let Some(gw) = net.gateway {
                 info.push(format!("gateway {gw}"));
             }
@@ -354,7 +362,12 @@ impl Drawing {
                 &l.name,
                 DeviceKind::Nic,
                 device_info(&l.name, &l.addresses, Some(l.mtu), l.mac.as_deref()),
-                (x + PAD + i as f64 * (NIC_W + 10.0), y + h - NIC_ROW, NIC_W, CHIP_H + 4.0),
+                (
+                    x + PAD + i as f64 * (NIC_W + 130.0),
+                    y + h - NIC_ROW,
+                    NIC_W,
+                    CHIP_H + 4.0,
+                ),
             );
         }
         h
@@ -424,7 +437,10 @@ impl Drawing {
                 kind: ShapeKind::Router,
                 device: None,
                 label: router.name.clone(),
-                detail: router.as_number.map(|a| format!("AS {a}")).unwrap_or_default(),
+                detail: router
+                    .as_number
+                    .map(|a| format!("AS {a}"))
+                    .unwrap_or_default(),
                 info,
                 x,
                 y,
@@ -470,14 +486,14 @@ impl Drawing {
                 });
             let centre = anchor.and_then(|p| {
                 let id = shape_id(p.kind, &p.name, None);
-                self.shape(&id)
-                    .map(|s| s.x + s.w / 2.0)
-                    .or_else(|| {
-                        self.bus(&id)
-                            .and_then(|b| b.segments.last().map(|s| (s.x1 + s.x2) / 2.0))
-                    })
+                self.shape(&id).map(|s| s.x + s.w / 2.0).or_else(|| {
+                    self.bus(&id)
+                        .and_then(|b| b.segments.last().map(|s| (s.x1 + s.x2) / 2.0))
+                })
             });
-            let x = centre.map_or(next_free, |cx| cx - EXTERNAL_W / 2.0).max(next_free);
+            let x = centre
+                .map_or(next_free, |cx| cx - EXTERNAL_W / 2.0)
+                .max(next_free);
             next_free = x + EXTERNAL_W + 40.0;
             let id = shape_id(PlaceKind::External, &ext.name, None);
             self.push(Shape {
@@ -486,7 +502,10 @@ impl Drawing {
                 device: None,
                 label: ext.name.clone(),
                 detail: ext.address.to_string(),
-                info: vec![format!("external host {}", ext.name), format!("address {}", ext.address)],
+                info: vec![
+                    format!("external host {}", ext.name),
+                    format!("address {}", ext.address),
+                ],
                 x,
                 y,
                 w: EXTERNAL_W,

@@ -126,7 +126,8 @@ impl Session {
 fn findings(state: &ClusterState, diags: Diagnostics) -> Vec<Problem> {
     let mut out: Vec<Problem> = diags.0.iter().map(Problem::from).collect();
     for failure in &state.ipam.failures {
-        let d = Diagnostic::warning(failure.to_string()).resource(format!("IPAM[{}]", failure.owner));
+        let d =
+            Diagnostic::warning(failure.to_string()).resource(format!("IPAM[{}]", failure.owner));
         out.push(Problem::from(&d));
     }
     out.extend(sim_core::lint::lints(state).iter().map(Problem::from));
@@ -139,11 +140,13 @@ fn pool_modes(state: &ClusterState) -> String {
         .cluster
         .pools
         .iter()
-        .map(|p| match (p.vxlan_mode.is_enabled(), p.ipip_mode.is_enabled()) {
-            (true, _) => format!("VXLAN {}", p.vxlan_mode),
-            (false, true) => format!("IPIP {}", p.ipip_mode),
-            (false, false) => "no encapsulation".to_owned(),
-        })
+        .map(
+            |p| match (p.vxlan_mode.is_enabled(), p.ipip_mode.is_enabled()) {
+                (true, _) => format!("VXLAN {}", p.vxlan_mode),
+                (false, true) => format!("IPIP {}", p.ipip_mode),
+                (false, false) => "no encapsulation".to_owned(),
+            },
+        )
         .collect();
     modes.dedup();
     modes.join(", ")

@@ -17,6 +17,11 @@ function text(parent, x, y, content, cls) {
   return t;
 }
 
+/// Shortens a label to `n` characters (the whole name is in the tooltip).
+function clip(label, n) {
+  return label.length > n ? `${label.slice(0, n - 1)}…` : label;
+}
+
 export class Diagram {
   constructor(svg, tooltip, handlers) {
     this.svg = svg;
@@ -79,8 +84,11 @@ export class Diagram {
       if (shape.w > 20) {
         text(g, shape.x + shape.w / 2, shape.y + shape.h / 2 + 4, shape.label, "dev-label middle");
       }
+      if (shape.detail) {
+        text(g, shape.x + shape.w + 6, shape.y + shape.h / 2 + 4, shape.detail, "addr");
+      }
     } else if (shape.kind === "pod") {
-      text(g, shape.x + 8, shape.y + 13, shape.label, "pod-label");
+      text(g, shape.x + 8, shape.y + 13, clip(shape.label, 21), "pod-label");
       text(g, shape.x + 8, shape.y + 26, shape.detail, "addr");
     } else if (shape.kind === "router" || shape.kind === "external") {
       text(g, shape.x + shape.w / 2, shape.y + 19, shape.label, "place-label middle");
@@ -154,12 +162,10 @@ export class Diagram {
         if (i === index) target.g.classList.add(hop.action === "drop" ? "dropped" : "current");
       }
     });
+    const trail = this.trail(hops, points);
+    el("polyline", { points: trail.map((p) => `${p.x},${p.y}`).join(" "), class: "trail-all" }, overlay);
     el("polyline", {
-      points: points.map((p) => `${p.x},${p.y}`).join(" "),
-      class: "trail-all",
-    }, overlay);
-    el("polyline", {
-      points: points.slice(0, index + 1).map((p) => `${p.x},${p.y}`).join(" "),
+      points: trail.filter((p) => p.hop <= index).map((p) => `${p.x},${p.y}`).join(" "),
       class: "trail",
     }, overlay);
     this.drawTunnel(hops, index, points);
@@ -174,6 +180,20 @@ export class Diagram {
     el("circle", { r: 8, class: "packet-inner" }, packet);
     if (hop.action === "drop") text(packet, 0, 4, "✕", "packet-x middle");
     this.follow(here);
+  }
+
+  /// The path drawn through the hops' points; across a network the packet runs along
+  /// the bus from where it got on to where the next hop takes it off.
+  trail(hops, points) {
+    const out = [];
+    hops.forEach((hop, i) => {
+      out.push({ ...points[i], hop: i });
+      if (hop.kind === "network" && i + 1 < hops.length) {
+        const exit = this.position(hop.shape, points[i + 1]);
+        out.push({ ...exit, hop: i });
+      }
+    });
+    return out;
   }
 
   /// While the packet is encapsulated, an arc from the tunnel's entry to its exit.

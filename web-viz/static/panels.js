@@ -89,7 +89,7 @@ export function renderHopDetail(box, entry, index, total) {
   box.replaceChildren();
   if (!entry) return;
   const { hop, reply } = entry;
-  box.append(
+  box.append(...[
     h("div", { class: "detail-head" },
       h("span", { class: `badge action-${hop.action}` }, ACTION_WORDS[hop.action] || hop.action),
       h("span", { class: "detail-step" }, `hop ${index + 1} of ${total}${reply ? " (reply)" : ""}`)),
@@ -99,7 +99,8 @@ export function renderHopDetail(box, entry, index, total) {
       h("dt", {}, hop.action === "policy" ? "Rule" : hop.action === "route" ? "Route" : "What"),
       h("dd", { id: "hop-what", class: hop.action === "drop" ? "drop-reason" : "" }, hop.detail)),
     hop.before ? h("div", { class: "section" }, h("h4", {}, "NAT"), natView(hop.before, hop.packet)) : null,
-    h("div", { class: "section" }, h("h4", {}, "Headers"), h("div", { id: "headers" }, envelopes(hop.packet))));
+    h("div", { class: "section" }, h("h4", {}, "Headers"), h("div", { id: "headers" }, envelopes(hop.packet))),
+  ].filter(Boolean));
 }
 
 export function renderNodePanel(box, panel) {

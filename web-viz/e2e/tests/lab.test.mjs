@@ -1,0 +1,172 @@
+// The browser lab in a real browser (Debian's chromium, headless): what a student does.
+// Expected hops come from the calisim binary itself (`calisim trace --json`), so the test
+// checks that the page shows what the engine computed, not what we typed here.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { launchBrowser, openPage, ROOT, screenshot, startServer } from "../lib.mjs";
+
+const CALISIM = process.env.CALISIM_BIN || join(ROOT, "target/release/calisim");
+const POLICY_LAB = readFileSync(join(ROOT, "labs/10-network-policy/scenario.yaml"), "utf8");
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+/// `calisim trace ... --json` for the same probe, as the command line walks it.
+function cliTrace(scenario, from, to, port) {
+  let out;
+  try {
+    out = execFileSync(CALISIM, ["trace", scenario, "--from", from, "--to", to, "--port", String(port), "--json"], { cwd: ROOT });
+  } catch (e) {
+    out = e.stdout; // exit 1: dropped, still a trace
+  }
+  return JSON.parse(out);
+}
+
+async function traceIn(page, from, to, port) {
+  await page.selectOption("#from", from);
+  await page.selectOption("#to", to);
+  await page.fill("#port", String(port));
+  await page.click("#trace-btn");
+  await page.waitForFunction(() => document.querySelector("#verdict").dataset.verdict !== "none");
+}
+
+async function currentAction(page) {
+  return page.textContent("#hop-detail .badge");
+}
+
+test("a VXLAN trace across nodes: hops, verdict, and the outer header at the encap hop", async () => {
+  const { page, errors } = await openPage(browser.browser, server.url);
+  // The default scenario is drawn first: three nodes.
+  assert.equal(await page.locator("#diagram g.shape.node").count(), 3);
+  await page.selectOption("#lab-menu", "lab:10");
+  await page.waitForFunction(() => document.querySelector("#scenario-title").textContent.startsWith("network-policy"));
+  await traceIn(page, "shop/web-1", "shop/db-1", 5432);
+
+  const expected = cliTrace("10", "shop/web-1", "shop/db-1", 5432);
+  assert.equal(await page.getAttribute("#verdict", "data-verdict"), "delivered");
+  assert.match(await page.textContent("#verdict"), /via VXLAN/);
+  const shown = await page.$$eval("#hop-list li:not(.reply) .hop-place", (els) => els.map((e) => e.textContent));
+  assert.deepEqual(shown, expected.hops.map((h) => (h.device ? `${h.at} [${h.device}]` : h.at)));
+  assert.ok(await page.locator("#hop-list li.reply").count() > 0, "the reply's hops follow");
+
+  // Step with the keyboard to the encapsulation hop: the header panel shows the VXLAN
+  // envelope around the inner packet, and the diagram marks vxlan.calico on node-1.
+  const encapAt = expected.hops.findIndex((h) => h.action === "encap");
+  assert.ok(encapAt > 0);
+  for (let i = 0; i < encapAt; i++) await page.keyboard.press("ArrowRight");
+  assert.equal(await currentAction(page), "encapsulate");
+  const outer = page.locator("#headers .envelope.outer.vxlan");
+  assert.equal(await outer.count(), 1);
+  const outerText = await outer.textContent();
+  const o = expected.hops[encapAt].packet.outer;
+  assert.match(outerText, new RegExp(`VXLAN VNI ${o.vni}`));
+  assert.match(outerText, new RegExp(`src ${o.src.replaceAll(".", "\\.")}\\s+dst ${o.dst.replaceAll(".", "\\.")}`));
+  assert.equal(await page.locator("#headers .envelope.outer .envelope.inner").count(), 1);
+  assert.equal(await page.locator('#diagram g.current[data-id="node:node-1|vxlan.calico"]').count(), 1);
+  assert.equal(await page.locator("#diagram path.tunnel-vxlan").count(), 1);
+  await screenshot(page, "vxlan-encap-hop");
+
+  // One step back: before encapsulation there is no outer header.
+  await page.keyboard.press("ArrowLeft");
+  assert.notEqual(await currentAction(page), "encapsulate");
+  assert.equal(await page.locator("#headers .envelope.outer").count(), 0);
+  // The buttons step too.
+  await page.click("#next-btn");
+  assert.equal(await currentAction(page), "encapsulate");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a dropped packet stops where it dies, with the reason", async () => {
+  const { page } = await openPage(browser.browser, server.url);
+  await page.selectOption("#lab-menu", "lab:03");
+  await traceIn(page, "default/web-1", "default/web-2", 80);
+  const expected = cliTrace("3", "default/web-1", "default/web-2", 80);
+  assert.equal(expected.verdict, "dropped");
+  assert.equal(await page.getAttribute("#verdict", "data-verdict"), "dropped");
+  const last = expected.hops[expected.hops.length - 1];
+  await page.click("#hop-list li.action-drop");
+  assert.equal(await currentAction(page), "drop");
+  assert.equal(await page.textContent("#hop-what"), last.detail);
+  assert.equal(await page.locator("#diagram g.dropped").count(), 1);
+  await screenshot(page, "dropped-at-router");
+  await page.close();
+});
+
+test("breaking the YAML shows the error inline at its line; fixing it recomputes", async () => {
+  const { page } = await openPage(browser.browser, server.url);
+  await page.selectOption("#lab-menu", "lab:10");
+  await page.click('#tabs button[data-tab="editor"]');
+  const line = POLICY_LAB.split("\n").findIndex((l) => l.includes("cidr: 10.244.0.0/16")) + 1;
+  assert.ok(line > 0);
+  await page.fill("#editor", POLICY_LAB.replace("cidr: 10.244.0.0/16", "cidr: 10.244.0.0/66"));
+  await page.waitForSelector("#errors li.error");
+  const error = page.locator(`#errors li.error[data-line="${line}"]`);
+  assert.equal(await error.count(), 1);
+  assert.match(await error.textContent(), new RegExp(`line ${line}.*spec\\.cidr.*10\\.244\\.0\\.0/66`));
+  assert.equal(await page.textContent("#editor-lines .error-line"), String(line));
+  assert.ok(await page.locator("#canvas.stale").count(), "the old drawing is greyed");
+  await screenshot(page, "yaml-error-inline");
+  // Clicking the error selects the line in the editor.
+  await error.click();
+  const selected = await page.$eval("#editor", (e) => e.value.slice(e.selectionStart, e.selectionEnd));
+  assert.match(selected, /10\.244\.0\.0\/66/);
+  await page.fill("#editor", POLICY_LAB);
+  await page.waitForFunction(() => !document.querySelector("#errors li"));
+  assert.equal(await page.locator("#canvas.stale").count(), 0);
+  await page.close();
+});
+
+test("the URL carries the scenario and the trace: a shared link reopens both", async () => {
+  const { page } = await openPage(browser.browser, server.url);
+  await page.selectOption("#lab-menu", "lab:10");
+  await page.click('#tabs button[data-tab="editor"]');
+  // An edited scenario travels in the link itself.
+  await page.fill("#editor", POLICY_LAB.replace("name: network-policy", "name: shared-copy"));
+  await page.waitForFunction(() => document.querySelector("#scenario-title").textContent.startsWith("shared-copy"));
+  await traceIn(page, "shop/web-1", "shop/db-1", 5432);
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => location.hash.includes("hop=2") && location.hash.includes("y="));
+  const link = page.url();
+  await page.close();
+
+  const again = await openPage(browser.browser, link);
+  const p = again.page;
+  assert.match(await p.textContent("#scenario-title"), /^shared-copy/);
+  assert.equal(await p.getAttribute("#verdict", "data-verdict"), "delivered");
+  assert.equal(await p.getAttribute("#hop-list li.current", "data-index"), "2");
+  assert.equal(await p.inputValue("#port"), "5432");
+  await p.close();
+});
+
+test("clicking a node shows its route table, node status and IPAM blocks; clicking pods picks the probe", async () => {
+  const { page } = await openPage(browser.browser, server.url);
+  await page.click('#diagram g.shape.node[data-id="node:minikube-m02"] > rect', { position: { x: 200, y: 12 } });
+  const routes = execFileSync(CALISIM, ["routes", "minikube-m02"], { cwd: ROOT }).toString();
+  assert.equal((await page.textContent("#node-routes")).trim(), routes.trim());
+  const status = execFileSync(CALISIM, ["node", "status", "minikube-m02"], { cwd: ROOT }).toString();
+  assert.equal((await page.textContent("#node-status")).trim(), status.trim());
+  assert.ok(await page.locator("#node-blocks tr").count() > 1);
+  await screenshot(page, "node-panel");
+
+  await page.click('#diagram g.shape.pod[data-id="pod:shop/db-1"] > rect');
+  await page.click('#diagram g.shape.pod[data-id="pod:default/debug"] > rect');
+  assert.equal(await page.inputValue("#from"), "shop/db-1");
+  assert.equal(await page.inputValue("#to"), "default/debug");
+  await page.close();
+});
