@@ -27,6 +27,7 @@ let diagram;
 async function main() {
   const t0 = performance.now();
   diagram = new Diagram($("diagram"), $("tooltip"), { onShapeClick });
+  app.diagram = diagram;
   await init();
   const [start, labs] = await Promise.all([getJson("api/start.json"), getJson("api/labs.json")]);
   app.timings.wasmMs = performance.now() - t0;
@@ -92,7 +93,7 @@ function recompute() {
   renderProblems($("findings"), result.view.warnings, jumpToLine);
   $("findings-count").textContent = result.view.warnings.length ? `(${result.view.warnings.length})` : "";
   status(`computed in ${app.timings.simulateMs.toFixed(1)} ms`);
-  if (app.trace) runTrace(app.index); // live: the same probe on the edited cluster
+  if (app.trace) runTrace(app.index, { refocus: false }); // live: the same probe, edited cluster
 }
 
 function showErrors(errors) {
@@ -176,7 +177,7 @@ function probe() {
   };
 }
 
-function runTrace(index = 0) {
+function runTrace(index = 0, { refocus = true } = {}) {
   stop();
   const t = performance.now();
   const result = JSON.parse(walk(JSON.stringify(probe())));
@@ -191,6 +192,7 @@ function runTrace(index = 0) {
     return;
   }
   app.trace = result.trace;
+  if (refocus) diagram.focusOn(result.trace.hops);
   showVerdict(result.trace);
   selectTab("trace");
   show(index);

@@ -214,6 +214,31 @@ export class Diagram {
 
   // ---- zoom and pan: the viewBox is the camera -------------------------------------
 
+  /// On a big cluster, frames the places a trace passes through; small ones stay whole.
+  focusOn(hops) {
+    if (!hops?.length || !this.size) return;
+    let previous = null;
+    const points = hops.map((hop) => (previous = this.position(hop.shape, previous)));
+    const xs = points.map((p) => p.x);
+    const ys = points.map((p) => p.y);
+    const pad = 120;
+    let box = {
+      x: Math.min(...xs) - pad, y: Math.min(...ys) - pad,
+      w: Math.max(...xs) - Math.min(...xs) + 2 * pad, h: Math.max(...ys) - Math.min(...ys) + 2 * pad,
+    };
+    if (box.w > this.size.w * 0.6 && box.h > this.size.h * 0.6) return this.fit();
+    const aspect = this.svg.clientWidth / Math.max(this.svg.clientHeight, 1) || 1;
+    if (box.w / box.h < aspect) {
+      const w = box.h * aspect;
+      box = { ...box, x: box.x - (w - box.w) / 2, w };
+    } else {
+      const h = box.w / aspect;
+      box = { ...box, y: box.y - (h - box.h) / 2, h };
+    }
+    this.view = box;
+    this.applyView();
+  }
+
   fit() {
     const { w, h } = this.size || { w: 100, h: 100 };
     this.view = { x: 0, y: 0, w, h };
@@ -237,15 +262,16 @@ export class Diagram {
     this.applyView();
   }
 
-  /// Keeps the packet in sight when zoomed in.
+  /// Keeps the packet in sight when zoomed in: the smallest pan that brings it inside.
   follow(p) {
     const v = this.view;
-    if (!v) return;
-    const margin = 0.1;
-    if (p.x < v.x + v.w * margin || p.x > v.x + v.w * (1 - margin)
-      || p.y < v.y + v.h * margin || p.y > v.y + v.h * (1 - margin)) {
-      if (v.w >= this.size.w && v.h >= this.size.h) return;
-      this.view = { ...v, x: p.x - v.w / 2, y: p.y - v.h / 2 };
+    if (!v || (v.w >= this.size.w && v.h >= this.size.h)) return;
+    const mx = v.w * 0.04;
+    const my = v.h * 0.04;
+    const x = p.x < v.x + mx ? p.x - mx : p.x > v.x + v.w - mx ? p.x + mx - v.w : v.x;
+    const y = p.y < v.y + my ? p.y - my : p.y > v.y + v.h - my ? p.y + my - v.h : v.y;
+    if (x !== v.x || y !== v.y) {
+      this.view = { ...v, x, y };
       this.applyView();
     }
   }
