@@ -203,7 +203,7 @@ export class Diagram {
     while (start > 0 && hops[start - 1].packet.outer) start--;
     let end = index;
     while (end < hops.length - 1 && hops[end + 1].packet.outer) end++;
-    const a = points[Math.max(start - 1, 0)];
+    const a = points[start];
     const b = points[Math.min(end + 1, hops.length - 1)];
     const mid = { x: (a.x + b.x) / 2, y: Math.min(a.y, b.y) - 60 };
     el("path", {
@@ -217,6 +217,7 @@ export class Diagram {
   /// On a big cluster, frames the places a trace passes through; small ones stay whole.
   focusOn(hops) {
     if (!hops?.length || !this.size) return;
+    if (this.size.w <= 2200 && this.size.h <= 1400) return this.fit();
     let previous = null;
     const points = hops.map((hop) => (previous = this.position(hop.shape, previous)));
     const xs = points.map((p) => p.x);
@@ -227,6 +228,9 @@ export class Diagram {
       w: Math.max(...xs) - Math.min(...xs) + 2 * pad, h: Math.max(...ys) - Math.min(...ys) + 2 * pad,
     };
     if (box.w > this.size.w * 0.6 && box.h > this.size.h * 0.6) return this.fit();
+    // Never closer than about two node boxes across: the path keeps its surroundings.
+    const minW = Math.min(this.size.w, 1000);
+    if (box.w < minW) box = { ...box, x: box.x - (minW - box.w) / 2, w: minW };
     const aspect = this.svg.clientWidth / Math.max(this.svg.clientHeight, 1) || 1;
     if (box.w / box.h < aspect) {
       const w = box.h * aspect;

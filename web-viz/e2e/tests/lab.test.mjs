@@ -170,3 +170,24 @@ test("clicking a node shows its route table, node status and IPAM blocks; clicki
   assert.equal(await page.inputValue("#to"), "default/debug");
   await page.close();
 });
+
+test("a service trace shows kube-proxy's DNAT as before and after", async () => {
+  const { page } = await openPage(browser.browser, server.url);
+  // Every lab is in the menu, with its solution.
+  const labs = execFileSync(CALISIM, ["lab", "list"], { cwd: ROOT }).toString().trim().split("\n").slice(1);
+  assert.ok(labs.length >= 12);
+  assert.equal(await page.locator("#lab-menu option").count(), 1 + 2 * labs.length);
+  await page.selectOption("#lab-menu", "lab:12:solution");
+  await traceIn(page, "default/client", "svc:default/web", 80);
+  const expected = cliTrace("labs/12-services/solution/scenario.yaml", "default/client", "svc:default/web", 80);
+  const natAt = expected.hops.findIndex((h) => h.action === "nat");
+  assert.ok(natAt > 0, "the CLI's walk has a NAT hop");
+  await page.click(`#hop-list li[data-index="${natAt}"]`);
+  assert.equal(await currentAction(page), "NAT");
+  const changed = await page.$$eval("table.nat tr.changed", (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  const before = expected.hops[natAt - 1].packet;
+  const after = expected.hops[natAt].packet;
+  assert.deepEqual(changed.find((r) => r[0] === "dst"), ["dst", before.dst, "→", after.dst]);
+  await screenshot(page, "service-dnat");
+  await page.close();
+});
