@@ -97,6 +97,8 @@ struct LabEntry {
     number: u32,
     slug: String,
     title: String,
+    /// The student's task text (`README.md`).
+    readme: String,
     scenario: Start,
     solution: Start,
 }
@@ -115,6 +117,7 @@ impl Site {
             labs.push(LabEntry {
                 number: lab.number,
                 title: lab.spec.title.clone(),
+                readme: lab.readme.clone(),
                 scenario: Start::from_files(&lab.start().map_err(ServeError::Labs)?),
                 solution: Start::from_files(&lab.solution().map_err(ServeError::Labs)?),
                 slug: lab.slug,

@@ -53,6 +53,7 @@ fn routes_serve_the_page_the_bundle_and_the_data() {
     assert_eq!(labs.as_array().unwrap().len(), catalogue.len());
     for (entry, lab) in labs.as_array().unwrap().iter().zip(&catalogue) {
         assert_eq!(entry["number"], lab.number);
+        assert_eq!(entry["readme"], lab.readme);
         assert_eq!(entry["scenario"]["yaml"], lab.start().unwrap()[0].text);
         assert_eq!(entry["solution"]["yaml"], lab.solution().unwrap()[0].text);
     }

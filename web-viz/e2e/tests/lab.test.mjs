@@ -54,6 +54,10 @@ test("a VXLAN trace across nodes: hops, verdict, and the outer header at the enc
   assert.equal(await page.locator("#diagram g.shape.node").count(), 3);
   await page.selectOption("#lab-menu", "lab:10");
   await page.waitForFunction(() => document.querySelector("#scenario-title").textContent.startsWith("network-policy"));
+  // The lab's task text is one tab away.
+  await page.click('#tabs button[data-tab="task"]');
+  const readme = readFileSync(join(ROOT, "labs/10-network-policy/README.md"), "utf8");
+  assert.equal(await page.textContent("#task"), readme);
   await traceIn(page, "shop/web-1", "shop/db-1", 5432);
 
   const expected = cliTrace("10", "shop/web-1", "shop/db-1", 5432);
