@@ -778,14 +778,8 @@ fn check(arg: &ScenarioArg, output: &OutputArg) -> Outcome {
         Err(diags) => (diags, None),
     };
     if let Some(state) = &state {
-        for lint in sim_core::lint::lints(state) {
-            diags.push(lint);
-        }
-        for failure in &state.ipam.failures {
-            diags.push(
-                sim_core::diag::Diagnostic::error(failure.to_string())
-                    .resource(format!("IPAM[{}]", failure.owner)),
-            );
+        for finding in sim_core::lint::findings(state) {
+            diags.push(finding);
         }
     }
     if output.json() {

@@ -27,6 +27,16 @@ pub const IDS: &[&str] = &[
     "typha-missing",
 ];
 
+/// What `calisim check` (and the browser's Findings tab) reports about a computed
+/// cluster: every lint, then each IPAM allocation failure as an error.
+pub fn findings(s: &ClusterState) -> Vec<Diagnostic> {
+    let mut out = lints(s);
+    out.extend(s.ipam.failures.iter().map(|failure| {
+        Diagnostic::error(failure.to_string()).resource(format!("IPAM[{}]", failure.owner))
+    }));
+    out
+}
+
 /// Every lint, in a fixed order, so output is deterministic.
 pub fn lints(s: &ClusterState) -> Vec<Diagnostic> {
     let checks: [fn(&ClusterState) -> Vec<Diagnostic>; 11] = [

@@ -55,7 +55,8 @@ pub struct ClusterView<'a> {
     pub diagram: &'a Diagram,
     pub endpoints: Endpoints,
     pub nodes: Vec<&'a str>,
-    /// Warnings and design findings (lints); the scenario still computed.
+    /// Warnings, design findings (lints) and IPAM failures, as `calisim check` lists them;
+    /// the scenario still computed.
     pub warnings: &'a [Problem],
 }
 
@@ -122,16 +123,14 @@ impl Session {
     }
 }
 
-/// Warnings from loading, IPAM failures and lints, in that order.
+/// Warnings from loading, then what `calisim check` finds (lints, IPAM failures).
 fn findings(state: &ClusterState, diags: Diagnostics) -> Vec<Problem> {
-    let mut out: Vec<Problem> = diags.0.iter().map(Problem::from).collect();
-    for failure in &state.ipam.failures {
-        let d =
-            Diagnostic::warning(failure.to_string()).resource(format!("IPAM[{}]", failure.owner));
-        out.push(Problem::from(&d));
-    }
-    out.extend(sim_core::lint::lints(state).iter().map(Problem::from));
-    out
+    diags
+        .0
+        .iter()
+        .chain(&sim_core::lint::findings(state))
+        .map(Problem::from)
+        .collect()
 }
 
 /// `vxlan CrossSubnet`, `ipip Always`, `no encapsulation`... one per pool, deduplicated.
