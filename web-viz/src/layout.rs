@@ -309,7 +309,10 @@ impl Drawing {
                 &place,
                 &l.name,
                 kind,
-                device_info(&l.name, &l.addresses, Some(l.mtu), l.mac.as_deref()),
+                (
+                    String::new(),
+                    device_info(&l.name, &l.addresses, Some(l.mtu), l.mac.as_deref()),
+                ),
                 (x + PAD + i as f64 * (TUNNEL_W + 8.0), cy, TUNNEL_W, CHIP_H),
             );
         }
@@ -338,7 +341,10 @@ impl Drawing {
                 &pod_id,
                 "eth0",
                 DeviceKind::PodEth0,
-                device_info("eth0", &[eth0], Some(p.mtu), None),
+                (
+                    String::new(),
+                    device_info("eth0", &[eth0], Some(p.mtu), None),
+                ),
                 (x + PAD + POD_W - ETH0_W - 4.0, cy + 5.0, ETH0_W, CHIP_H),
             );
             let veth = dp.links.iter().find(|l| l.name == p.host_veth);
@@ -346,11 +352,14 @@ impl Drawing {
                 &place,
                 &p.host_veth,
                 DeviceKind::HostVeth,
-                device_info(
-                    &p.host_veth,
-                    &Vec::<String>::new(),
-                    veth.map(|l| l.mtu),
-                    veth.and_then(|l| l.mac.as_deref()),
+                (
+                    String::new(),
+                    device_info(
+                        &p.host_veth,
+                        &Vec::<String>::new(),
+                        veth.map(|l| l.mtu),
+                        veth.and_then(|l| l.mac.as_deref()),
+                    ),
                 ),
                 (x + PAD + POD_W + 14.0, cy + 5.0, VETH_W, CHIP_H),
             );
@@ -361,7 +370,14 @@ impl Drawing {
                 &place,
                 &l.name,
                 DeviceKind::Nic,
-                device_info(&l.name, &l.addresses, Some(l.mtu), l.mac.as_deref()),
+                (
+                    // The address beside the chip: the NIC a student looks for first.
+                    l.addresses
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    device_info(&l.name, &l.addresses, Some(l.mtu), l.mac.as_deref()),
+                ),
                 (
                     x + PAD + i as f64 * (NIC_W + 130.0),
                     y + h - NIC_ROW,
@@ -378,14 +394,9 @@ impl Drawing {
         place: &str,
         name: &str,
         kind: DeviceKind,
-        info: Vec<String>,
+        (detail, info): (String, Vec<String>),
         (x, y, w, h): (f64, f64, f64, f64),
     ) {
-        let detail = info
-            .get(1)
-            .filter(|_| matches!(kind, DeviceKind::Nic))
-            .map(|a| a.split(' ').next().unwrap_or("").to_owned())
-            .unwrap_or_default();
         self.push(Shape {
             id: format!("{place}|{name}"),
             kind: ShapeKind::Device,
@@ -456,7 +467,10 @@ impl Drawing {
                     &id,
                     &net.name,
                     DeviceKind::RouterPort,
-                    vec![format!("port on {}", net.name), gateway],
+                    (
+                        String::new(),
+                        vec![format!("port on {}", net.name), gateway],
+                    ),
                     (px, y - 7.0, 14.0, 14.0),
                 );
             }
@@ -515,7 +529,7 @@ impl Drawing {
                 &id,
                 "eth0",
                 DeviceKind::Nic,
-                vec!["eth0".into(), ext.address.to_string()],
+                (String::new(), vec!["eth0".into(), ext.address.to_string()]),
                 (x + EXTERNAL_W / 2.0 - 20.0, y - 8.0, 40.0, 16.0),
             );
         }
