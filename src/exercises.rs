@@ -96,7 +96,7 @@ pub fn check(
     if let Some(path) = answers {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let answers: BTreeMap<String, String> =
-            serde_saphyr::from_str::<BTreeMap<String, serde_json::Value>>(&text)
+            sim_core::yaml::from_str::<BTreeMap<String, serde_json::Value>>(&text)
                 .map_err(|e| format!("{}: {e}", path.display()))?
                 .into_iter()
                 .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))

@@ -32,3 +32,4 @@ pub mod selector;
 pub mod state;
 pub mod underlay;
 pub mod walker;
+pub mod yaml;

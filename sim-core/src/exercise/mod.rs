@@ -9,5 +9,5 @@ pub use spec::{CheckSpec, LabSpec, PredictionSpec, Truth};
 
 /// Reads a `lab.yaml`.
 pub fn parse_lab(text: &str) -> Result<LabSpec, String> {
-    serde_saphyr::from_str(text).map_err(|e| e.to_string())
+    crate::yaml::from_str(text).map_err(|e| e.to_string())
 }

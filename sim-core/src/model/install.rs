@@ -240,7 +240,7 @@ fn apply_kubeadm_config(
     let Some(text) = m.map.data.get("ClusterConfiguration") else {
         return;
     };
-    match serde_saphyr::from_str::<KubeadmClusterConfiguration>(text) {
+    match crate::yaml::from_str::<KubeadmClusterConfiguration>(text) {
         Ok(config) => set_kubeadm(
             topology,
             &config,

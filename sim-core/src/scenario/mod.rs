@@ -132,7 +132,7 @@ pub struct Scenario {
 
 /// What calisim does with a given `apiVersion` group and kind.
 enum KindSupport {
-    Read(fn(&str) -> Result<Document, serde_saphyr::Error>),
+    Read(fn(&str) -> Result<Document, crate::yaml::Error>),
     /// Install plumbing that carries no networking (CRDs, RBAC, service accounts...).
     Ignored,
     NotYetSupported,
@@ -141,7 +141,7 @@ enum KindSupport {
 
 fn read<S: DeserializeOwned>(
     wrap: fn(Resource<S>) -> Document,
-) -> impl Fn(&str) -> Result<Document, serde_saphyr::Error> {
+) -> impl Fn(&str) -> Result<Document, crate::yaml::Error> {
     move |text| from_yaml::<Resource<S>>(text).map(wrap)
 }
 
@@ -255,13 +255,10 @@ pub fn parse(files: &[SourceFile]) -> (Scenario, Diagnostics) {
     (scenario, diags)
 }
 
-/// Reads YAML with serde-saphyr: streaming (no event buffer), pure Rust, panic-free.
-/// Its input-size budget is lifted: scenarios are the user's own files, and a
-/// 150,000-pod cluster is a legitimate input.
-fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
-    let mut options = serde_saphyr::Options::default();
-    options.budget = None;
-    serde_saphyr::from_str_with_options(text, options)
+/// Reads one document with calisim's YAML reader (serde-saphyr's rules, one small
+/// deserializer for every type: see `crate::yaml`).
+fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, crate::yaml::Error> {
+    crate::yaml::from_str(text)
 }
 
 /// `apiVersion` and `kind` from plain top-level lines, without parsing the document
@@ -371,21 +368,17 @@ fn header(raw: &RawDocument<'_>, origin: &Origin, diags: &mut Diagnostics) -> Op
 
 /// A YAML or type error, with the line made absolute within the user's file.
 fn yaml_error(
-    e: &serde_saphyr::Error,
+    e: &crate::yaml::Error,
     raw: &RawDocument<'_>,
     origin: &Origin,
     label: Option<&str>,
 ) -> Diagnostic {
     let mut origin = origin.clone();
-    let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
-    let mut message = e.without_snippet().render_with_options(options);
-    if let Some(loc) = e.location().filter(|l| l.line() > 0) {
-        origin.line = raw.first_line + loc.line() as usize - 1;
-        // The parser counts lines within the document; say the column, the line is in `origin`.
-        if let Some(at) = message.rfind(" at line ") {
-            message.truncate(at);
-            message.push_str(&format!(" (column {})", loc.column()));
-        }
+    let mut message = e.message().to_string();
+    if let Some(at) = e.location() {
+        // The reader counts lines within the document; say the column, the line is in `origin`.
+        origin.line = raw.first_line + at.line - 1;
+        message.push_str(&format!(" (column {})", at.column));
     }
     let d = Diagnostic::error(message).at(&origin);
     match label {
