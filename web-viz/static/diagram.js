@@ -22,6 +22,14 @@ function clip(label, n) {
   return label.length > n ? `${label.slice(0, n - 1)}…` : label;
 }
 
+/// Below this many screen pixels per drawing unit, labels (11-13 units) are hidden.
+const FAR_SCALE = 0.3;
+
+/// `view`'s size, centred on `box`.
+function centred(view, box) {
+  return { x: box.x + box.w / 2 - view.w / 2, y: box.y + box.h / 2 - view.h / 2, w: view.w, h: view.h };
+}
+
 export class Diagram {
   constructor(svg, tooltip, handlers) {
     this.svg = svg;
@@ -29,20 +37,31 @@ export class Diagram {
     this.handlers = handlers; // { onPlaceClick(shape, event) }
     this.shapes = new Map();
     this.buses = new Map();
+    this.lit = new Set();
     this.view = null;
     this.installZoom();
+    // The camera follows the element's size (the window, the side panel).
+    new ResizeObserver(([entry]) => {
+      this.px = { w: entry.contentRect.width, h: entry.contentRect.height };
+      if (this.view) this.applyView();
+    }).observe(svg);
   }
 
   /// Draws a new layout; keeps the zoom when the drawing keeps its size.
   draw(diagram) {
+    this.pending = null;
+    this.pending = null;
+    this.pixels(); // measured while the element is still cheap to lay out
     const sameSize = this.size && this.size.w === diagram.width && this.size.h === diagram.height;
     this.svg.replaceChildren();
     this.shapes.clear();
     this.buses.clear();
+    this.lit.clear();
     this.size = { w: diagram.width, h: diagram.height };
+    this.camera = el("g", { class: "camera" }, this.svg);
     const layers = {};
     for (const name of ["buses", "wires", "places", "devices", "overlay"]) {
-      layers[name] = el("g", { class: `layer-${name}` }, this.svg);
+      layers[name] = el("g", { class: `layer-${name}` }, this.camera);
     }
     this.layers = layers;
     for (const bus of diagram.buses) this.drawBus(bus);
@@ -145,8 +164,9 @@ export class Diagram {
   showTrace(hops, index) {
     const overlay = this.layers.overlay;
     overlay.replaceChildren();
-    for (const { g } of this.shapes.values()) g.classList.remove("on-path", "current", "dropped");
-    for (const { g } of this.buses.values()) g.classList.remove("on-path", "current");
+    // Only what the last trace lit is unlit: a big drawing has thousands of shapes.
+    for (const g of this.lit) g.classList.remove("on-path", "current", "dropped");
+    this.lit.clear();
     if (!hops || hops.length === 0) return;
     const points = [];
     let previous = null;
@@ -158,6 +178,7 @@ export class Diagram {
       const target = this.shapes.get(hop.shape) || this.shapes.get(hop.shape.split("|")[0])
         || this.buses.get(hop.shape);
       if (target) {
+        this.lit.add(target.g);
         target.g.classList.add("on-path");
         if (i === index) target.g.classList.add(hop.action === "drop" ? "dropped" : "current");
       }
@@ -212,12 +233,14 @@ export class Diagram {
     }, this.layers.overlay);
   }
 
-  // ---- zoom and pan: the viewBox is the camera -------------------------------------
+  // ---- zoom and pan: a transform on one group is the camera -------------------------
+  // Not the viewBox: changing it makes Chromium lay out every SVG element again (60-140 ms
+  // on a 1,000-pod drawing), where a group's transform only repaints.
 
   /// On a big cluster, frames the places a trace passes through; small ones stay whole.
   focusOn(hops) {
     if (!hops?.length || !this.size) return;
-    if (this.size.w <= 2200 && this.size.h <= 1400) return this.fit();
+    if (this.size.w <= 2200 && this.size.h <= 1400) return this.reframe(this.whole());
     let previous = null;
     const points = hops.map((hop) => (previous = this.position(hop.shape, previous)));
     const xs = points.map((p) => p.x);
@@ -227,11 +250,12 @@ export class Diagram {
       x: Math.min(...xs) - pad, y: Math.min(...ys) - pad,
       w: Math.max(...xs) - Math.min(...xs) + 2 * pad, h: Math.max(...ys) - Math.min(...ys) + 2 * pad,
     };
-    if (box.w > this.size.w * 0.6 && box.h > this.size.h * 0.6) return this.fit();
+    if (box.w > this.size.w * 0.6 && box.h > this.size.h * 0.6) return this.reframe(this.whole());
     // Never closer than about two node boxes across: the path keeps its surroundings.
     const minW = Math.min(this.size.w, 1000);
     if (box.w < minW) box = { ...box, x: box.x - (minW - box.w) / 2, w: minW };
-    const aspect = this.svg.clientWidth / Math.max(this.svg.clientHeight, 1) || 1;
+    const px = this.pixels();
+    const aspect = px.w / Math.max(px.h, 1) || 1;
     if (box.w / box.h < aspect) {
       const w = box.h * aspect;
       box = { ...box, x: box.x - (w - box.w) / 2, w };
@@ -239,22 +263,74 @@ export class Diagram {
       const h = box.w / aspect;
       box = { ...box, y: box.y - (h - box.h) / 2, h };
     }
-    this.view = box;
+    // Keep the zoom when the path fits the current view and still reads well: the student
+    // keeps their bearings, and a new scale makes Chromium lay out every label again.
+    const v = this.view;
+    if (v && box.w <= v.w && box.h <= v.h && v.w <= box.w * 2) box = centred(v, box);
+    this.reframe(box);
+  }
+
+  /// Moves the camera to `box`. A new zoom level waits for the next frame: the trace is
+  /// painted first at the current zoom (centred on it), then the labels are laid out
+  /// again at the new scale (~70 ms on a 1,000-pod drawing).
+  reframe(box) {
+    this.pending = null;
+    const v = this.view;
+    if (!v || Math.abs(this.scaleOf(box) / this.scaleOf(v) - 1) < 1e-9) {
+      this.view = box;
+      this.applyView();
+      return;
+    }
+    this.view = centred(v, box);
     this.applyView();
+    const token = (this.pending = {});
+    requestAnimationFrame(() => setTimeout(() => {
+      if (this.pending !== token) return;
+      this.pending = null;
+      this.view = box;
+      this.applyView();
+    }));
+  }
+
+  whole() {
+    const { w, h } = this.size || { w: 100, h: 100 };
+    return { x: 0, y: 0, w, h };
   }
 
   fit() {
-    const { w, h } = this.size || { w: 100, h: 100 };
-    this.view = { x: 0, y: 0, w, h };
+    this.pending = null;
+    this.view = this.whole();
     this.applyView();
   }
 
+  /// Screen pixels per drawing unit when `view` is shown whole.
+  scaleOf(view) {
+    const px = this.pixels();
+    return Math.min((px.w || view.w) / view.w, (px.h || view.h) / view.h);
+  }
+
+  /// The element's size in screen pixels, as the ResizeObserver last saw it. Read from the
+  /// element only before its first report: reading it after a new drawing forces a layout
+  /// at the old scale, and every label would be laid out twice.
+  pixels() {
+    this.px ??= { w: this.svg.clientWidth, h: this.svg.clientHeight };
+    return this.px;
+  }
+
+  /// Shows `this.view` (a box in drawing units) centred and whole, as a viewBox would.
   applyView() {
     const v = this.view;
-    this.svg.setAttribute("viewBox", `${v.x} ${v.y} ${v.w} ${v.h}`);
+    const k = this.scaleOf(v);
+    const px = this.pixels();
+    const x = ((px.w || v.w) - v.w * k) / 2 - v.x * k;
+    const y = ((px.h || v.h) - v.h * k) / 2 - v.y * k;
+    this.camera.setAttribute("transform", `translate(${x} ${y}) scale(${k})`);
+    // Labels under ~3 px are unreadable: hidden, they also cost no layout when zooming.
+    this.svg.classList.toggle("far", k < FAR_SCALE);
   }
 
   zoom(factor, centre) {
+    this.pending = null;
     const v = this.view;
     const c = centre || { x: v.x + v.w / 2, y: v.y + v.h / 2 };
     this.view = {
@@ -284,17 +360,19 @@ export class Diagram {
     const pt = this.svg.createSVGPoint();
     pt.x = e.clientX;
     pt.y = e.clientY;
-    return pt.matrixTransform(this.svg.getScreenCTM().inverse());
+    return pt.matrixTransform(this.camera.getScreenCTM().inverse());
   }
 
   installZoom() {
     this.svg.addEventListener("wheel", (e) => {
       e.preventDefault();
+      if (!this.view) return;
       this.zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15, this.toUser(e));
     }, { passive: false });
     let drag = null;
     this.svg.addEventListener("pointerdown", (e) => {
-      if (e.button !== 0) return;
+      if (e.button !== 0 || !this.view) return;
+      this.pending = null;
       drag = { start: this.toUser(e), view: { ...this.view } };
     });
     window.addEventListener("pointermove", (e) => {
