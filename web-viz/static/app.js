@@ -18,6 +18,7 @@ const app = {
   index: 0,
   playing: null,
   pickNext: "from",
+  projector: false,
   timings: {},
 };
 window.calisim = app; // for the browser tests and the curious
@@ -34,6 +35,7 @@ async function main() {
   fillMenu(start, labs);
   bindControls();
   const wanted = await readHash();
+  setProjector(wanted.view === "projector");
   const key = app.sources.has(wanted.s) ? wanted.s : "start";
   const source = app.sources.get(key);
   loadScenario(key, wanted.y ?? source.yaml);
@@ -273,9 +275,18 @@ function onShapeClick(shape, event) {
 
 // ---- URL state: scenario (by menu key, or the edited text itself) and the trace ---------
 
+/// Projector mode: larger panel type, heavier lines, darker greys; kept in the URL so a
+/// trainer's shared link opens the same way.
+function setProjector(on) {
+  app.projector = on;
+  document.body.classList.toggle("projector", on);
+  $("projector-btn").setAttribute("aria-pressed", String(on));
+}
+
 async function writeHash() {
   const p = new URLSearchParams();
   p.set("s", app.key);
+  if (app.projector) p.set("view", "projector");
   const source = app.sources.get(app.key);
   const yaml = $("editor").value;
   if (source && yaml !== source.yaml) p.set("y", await pack(yaml));
@@ -371,6 +382,7 @@ function bindControls() {
   $("zoom-in").addEventListener("click", () => diagram.zoom(1 / 1.25));
   $("zoom-out").addEventListener("click", () => diagram.zoom(1.25));
   $("zoom-fit").addEventListener("click", () => diagram.fit());
+  $("projector-btn").addEventListener("click", () => { setProjector(!app.projector); writeHash(); });
   document.addEventListener("keydown", (e) => {
     const typing = ["TEXTAREA", "INPUT", "SELECT"].includes(document.activeElement?.tagName);
     if (typing && e.key !== "Escape") return;
@@ -382,6 +394,7 @@ function bindControls() {
       case "+": case "=": diagram.zoom(1 / 1.25); break;
       case "-": diagram.zoom(1.25); break;
       case "0": diagram.fit(); break;
+      case "p": setProjector(!app.projector); writeHash(); break;
       case "Escape": document.activeElement?.blur(); return;
       default: return;
     }

@@ -195,3 +195,49 @@ test("a service trace shows kube-proxy's DNAT as before and after", async () => 
   await screenshot(page, "service-dnat");
   await page.close();
 });
+
+/// WCAG contrast ratio of two `rgb(r, g, b)` colours.
+function contrast(a, b) {
+  const luminance = (rgb) => {
+    const [r, g, bl] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test("projector mode: larger panel text, heavier lines, AAA contrast, kept in the shared link", async () => {
+  const { page } = await openPage(browser.browser, server.url);
+  await page.selectOption("#lab-menu", "lab:10");
+  await traceIn(page, "shop/web-1", "shop/db-1", 5432);
+  const looks = () => page.evaluate(() => {
+    const css = (sel, prop) => getComputedStyle(document.querySelector(sel))[prop];
+    return {
+      hopText: parseFloat(css("#hop-list li", "fontSize")),
+      // Chromium writes a computed calc() stroke width as "calc(8px)".
+      bus: parseFloat(css(".bus-line", "strokeWidth").replace("calc(", "")),
+      muted: css(".hop-n", "color"),
+      panel: css("#side", "backgroundColor"),
+    };
+  });
+  const normal = await looks();
+  await page.keyboard.press("p");
+  await page.waitForFunction(() => location.hash.includes("view=projector"));
+  const big = await looks();
+  assert.ok(big.hopText >= normal.hopText * 1.25, `${big.hopText} vs ${normal.hopText}`);
+  assert.ok(big.bus >= normal.bus * 1.5, `${big.bus} vs ${normal.bus}`);
+  assert.ok(contrast(big.muted, big.panel) >= 7, `muted text ${big.muted} on ${big.panel}`);
+  assert.equal(await page.getAttribute("#projector-btn", "aria-pressed"), "true");
+  await screenshot(page, "projector");
+
+  const again = await openPage(browser.browser, page.url());
+  assert.equal(await again.page.evaluate(() => document.body.classList.contains("projector")), true);
+  assert.equal(await again.page.getAttribute("#verdict", "data-verdict"), "delivered");
+  await again.page.click("#projector-btn");
+  assert.equal(await again.page.evaluate(() => document.body.classList.contains("projector")), false);
+  await again.page.close();
+  await page.close();
+});
