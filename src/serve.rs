@@ -99,8 +99,23 @@ struct LabEntry {
     title: String,
     /// The student's task text (`README.md`).
     readme: String,
+    /// The same, rendered from Markdown for the Task tab.
+    readme_html: String,
     scenario: Start,
     solution: Start,
+}
+
+/// A lab's Markdown as HTML for the page. HTML written in the Markdown is shown as text,
+/// never run: the page puts this into the document as it is.
+fn task_html(markdown: &str) -> String {
+    use pulldown_cmark::{html, Event, Parser};
+    let events = Parser::new(markdown).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
 }
 
 /// Everything the server hands out, computed once.
@@ -118,6 +133,7 @@ impl Site {
                 number: lab.number,
                 title: lab.spec.title.clone(),
                 readme: lab.readme.clone(),
+                readme_html: task_html(&lab.readme),
                 scenario: Start::from_files(&lab.start().map_err(ServeError::Labs)?),
                 solution: Start::from_files(&lab.solution().map_err(ServeError::Labs)?),
                 slug: lab.slug,
@@ -188,4 +204,24 @@ pub fn answer(site: &Site, request: tiny_http::Request) {
 
 fn header(name: &str, value: &str) -> tiny_http::Header {
     tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::task_html;
+
+    #[test]
+    fn task_text_renders_markdown_and_shows_html_as_text() {
+        let html = task_html(
+            "# Lab 1\n\nRun `calisim check`:\n\n1. look\n2. <script>alert(1)</script> fix\n",
+        );
+        assert!(html.contains("<h1>Lab 1</h1>"), "{html}");
+        assert!(html.contains("<code>calisim check</code>"), "{html}");
+        assert_eq!(html.matches("<li>").count(), 2, "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+    }
 }

@@ -63,8 +63,8 @@ function fillMenu(start, labs) {
   add("start", `Served: ${start.name}`, start);
   for (const lab of labs) {
     const n = String(lab.number).padStart(2, "0");
-    add(`lab:${n}`, `Lab ${n} · ${lab.title}`, { ...lab.scenario, task: lab.readme });
-    add(`lab:${n}:solution`, `Lab ${n} · ${lab.title} — solution`, { ...lab.solution, task: lab.readme });
+    add(`lab:${n}`, `Lab ${n} · ${lab.title}`, { ...lab.scenario, task: lab.readme_html });
+    add(`lab:${n}:solution`, `Lab ${n} · ${lab.title} — solution`, { ...lab.solution, task: lab.readme_html });
   }
 }
 
@@ -73,8 +73,10 @@ function fillMenu(start, labs) {
 function loadScenario(key, yaml) {
   app.key = key;
   $("lab-menu").value = key;
-  $("task").textContent = app.sources.get(key)?.task
-    ?? "This scenario is not one of the labs: pick a lab from the menu to read its task.";
+  // The task is HTML the server rendered from the lab's Markdown (its own HTML escaped).
+  const task = app.sources.get(key)?.task;
+  if (task) $("task").innerHTML = task;
+  else $("task").textContent = "This scenario is not one of the labs: pick a lab from the menu to read its task.";
   $("editor").value = yaml;
   recompute();
 }

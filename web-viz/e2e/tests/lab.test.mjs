@@ -56,8 +56,16 @@ test("a VXLAN trace across nodes: hops, verdict, and the outer header at the enc
   await page.waitForFunction(() => document.querySelector("#scenario-title").textContent.startsWith("network-policy"));
   // The lab's task text is one tab away.
   await page.click('#tabs button[data-tab="task"]');
+  // ... rendered from its Markdown: the title, the numbered steps, the commands as code.
   const readme = readFileSync(join(ROOT, "labs/10-network-policy/README.md"), "utf8");
-  assert.equal(await page.textContent("#task"), readme);
+  assert.equal(await page.textContent("#task h1"), readme.split("\n")[0].replace(/^# /, ""));
+  // (Steps are "1. " to "9. "; a wrapped "1000. " inside a paragraph is not a list item.)
+  const steps = readme.split("\n").filter((line) => /^\d\. /.test(line)).map((line) => line.slice(3, 30));
+  const items = await page.$$eval("#task ol > li", (ls) => ls.map((l) => l.textContent));
+  assert.equal(items.length, steps.length);
+  steps.forEach((step, i) => assert.ok(items[i].startsWith(step.replace(/`/g, "")), `${items[i]} / ${step}`));
+  const code = await page.$$eval("#task code", (cs) => cs.map((c) => c.textContent));
+  assert.ok(code.includes("calisim lab show 10"), code.join(" | "));
   await traceIn(page, "shop/web-1", "shop/db-1", 5432);
 
   const expected = cliTrace("10", "shop/web-1", "shop/db-1", 5432);
