@@ -18,7 +18,6 @@ mod tree;
 use serde::de::DeserializeOwned;
 
 pub use error::{Error, Location};
-pub use tree::{Kind, Node, Scalar, ScalarTag};
 
 /// Reads one YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
