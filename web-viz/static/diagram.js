@@ -25,6 +25,11 @@ function clip(label, n) {
 /// Below this many screen pixels per drawing unit, labels (11-13 units) are hidden.
 const FAR_SCALE = 0.3;
 
+function contains(outer, inner) {
+  return inner.x >= outer.x && inner.y >= outer.y
+    && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
+}
+
 /// `view`'s size, centred on `box`.
 function centred(view, box) {
   return { x: box.x + box.w / 2 - view.w / 2, y: box.y + box.h / 2 - view.h / 2, w: view.w, h: view.h };
@@ -49,7 +54,6 @@ export class Diagram {
 
   /// Draws a new layout; keeps the zoom when the drawing keeps its size.
   draw(diagram) {
-    this.pending = null;
     this.pending = null;
     this.pixels(); // measured while the element is still cheap to lay out
     const sameSize = this.size && this.size.w === diagram.width && this.size.h === diagram.height;
@@ -265,8 +269,12 @@ export class Diagram {
     }
     // Keep the zoom when the path fits the current view and still reads well: the student
     // keeps their bearings, and a new scale makes Chromium lay out every label again.
+    // A path already in sight leaves the camera where it is (no repaint of the drawing).
     const v = this.view;
-    if (v && box.w <= v.w && box.h <= v.h && v.w <= box.w * 2) box = centred(v, box);
+    if (v && box.w <= v.w && box.h <= v.h && v.w <= box.w * 2) {
+      if (contains(v, box)) return;
+      box = centred(v, box);
+    }
     this.reframe(box);
   }
 
@@ -276,6 +284,7 @@ export class Diagram {
   reframe(box) {
     this.pending = null;
     const v = this.view;
+    if (v && contains(v, box) && contains(box, v)) return;
     if (!v || Math.abs(this.scaleOf(box) / this.scaleOf(v) - 1) < 1e-9) {
       this.view = box;
       this.applyView();
