@@ -64,7 +64,8 @@ export class Diagram {
     this.size = { w: diagram.width, h: diagram.height };
     this.camera = el("g", { class: "camera" }, this.svg);
     const layers = {};
-    for (const name of ["buses", "wires", "places", "devices", "overlay"]) {
+    this.packet = null;
+    for (const name of ["buses", "wires", "places", "devices", "overlay", "packet"]) {
       layers[name] = el("g", { class: `layer-${name}` }, this.camera);
     }
     this.layers = layers;
@@ -171,7 +172,11 @@ export class Diagram {
     // Only what the last trace lit is unlit: a big drawing has thousands of shapes.
     for (const g of this.lit) g.classList.remove("on-path", "current", "dropped");
     this.lit.clear();
-    if (!hops || hops.length === 0) return;
+    if (!hops || hops.length === 0) {
+      this.layers.packet.replaceChildren();
+      this.packet = null;
+      return;
+    }
     const points = [];
     let previous = null;
     hops.forEach((hop, i) => {
@@ -195,16 +200,26 @@ export class Diagram {
     }, overlay);
     this.drawTunnel(hops, index, points);
     const here = points[index];
-    const hop = hops[index];
-    const outer = hop.packet.outer;
-    const packet = el("g", {
-      class: `packet ${hop.action === "drop" ? "dead" : ""} ${outer ? "encapsulated " + outer.kind : ""}`,
-      transform: `translate(${here.x},${here.y})`,
-    }, overlay);
-    if (outer) el("rect", { x: -15, y: -11, width: 30, height: 22, rx: 4, class: "packet-outer" }, packet);
-    el("circle", { r: 8, class: "packet-inner" }, packet);
-    if (hop.action === "drop") text(packet, 0, 4, "✕", "packet-x middle");
+    // One step along the same trace glides; a new trace or a jump puts the packet there.
+    const glide = this.packet && this.packetHops === hops && Math.abs(index - this.packetIndex) === 1;
+    this.packetHops = hops;
+    this.packetIndex = index;
+    this.movePacket(here, hops[index], glide);
     this.follow(here);
+  }
+
+  /// The packet: a dot, in its outer envelope while encapsulated, crossed out when dropped.
+  movePacket(at, hop, glide) {
+    this.packet ??= el("g", {}, this.layers.packet);
+    const g = this.packet;
+    const outer = hop.packet.outer;
+    g.setAttribute("class", `packet ${hop.action === "drop" ? "dead" : ""} ${outer ? "encapsulated " + outer.kind : ""}`);
+    g.replaceChildren();
+    if (outer) el("rect", { x: -15, y: -11, width: 30, height: 22, rx: 4, class: "packet-outer" }, g);
+    el("circle", { r: 8, class: "packet-inner" }, g);
+    if (hop.action === "drop") text(g, 0, 4, "✕", "packet-x middle");
+    g.style.transition = glide ? "" : "none";
+    g.style.transform = `translate(${at.x}px, ${at.y}px)`;
   }
 
   /// The path drawn through the hops' points; across a network the packet runs along

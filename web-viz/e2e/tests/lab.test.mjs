@@ -96,9 +96,17 @@ test("a VXLAN trace across nodes: hops, verdict, and the outer header at the enc
   await page.keyboard.press("ArrowLeft");
   assert.notEqual(await currentAction(page), "encapsulate");
   assert.equal(await page.locator("#headers .envelope.outer").count(), 0);
-  // The buttons step too.
+  // The buttons step too, and one step glides the packet to its next place; a new
+  // trace puts it at the start without gliding across the drawing.
+  const gliding = () => page.evaluate(() => document.querySelector("#diagram .packet")
+    .getAnimations().filter((a) => a.transitionProperty === "transform").length);
+  await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
   await page.click("#next-btn");
   assert.equal(await currentAction(page), "encapsulate");
+  assert.equal(await gliding(), 1);
+  await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+  await traceIn(page, "shop/web-1", "shop/db-1", 5432);
+  assert.equal(await gliding(), 0);
   assert.deepEqual(errors, []);
   await page.close();
 });
