@@ -119,7 +119,7 @@ pub fn parse(text: &str) -> Result<Node, Error> {
                     plain: style == ScalarStyle::Plain,
                     tag: ScalarTag::of(tag.as_deref()),
                 };
-                b.complete(node(at, Kind::Scalar(scalar)), anchor)?;
+                b.complete(node(at, Kind::Scalar(scalar)), anchor);
             }
             Event::SequenceStart(_, anchor, _) => {
                 b.stack
@@ -143,7 +143,7 @@ pub fn parse(text: &str) -> Result<Node, Error> {
                         at,
                     ));
                 }
-                b.complete(target, 0)?;
+                b.complete(target, 0);
             }
             _ => {}
         }
@@ -161,7 +161,7 @@ fn node(location: Location, kind: Kind) -> Node {
 
 impl Builder {
     /// A finished node goes to its anchor (if any) and into the open collection.
-    fn complete(&mut self, done: Node, anchor: usize) -> Result<(), Error> {
+    fn complete(&mut self, done: Node, anchor: usize) {
         if anchor != 0 {
             self.anchors.insert(anchor, done.clone());
         }
@@ -173,7 +173,6 @@ impl Builder {
                 Some(k) => entries.push((k, done)),
             },
         }
-        Ok(())
     }
 
     fn close(&mut self, span: &Span) -> Result<(), Error> {
@@ -193,7 +192,8 @@ impl Builder {
                 n
             }
         };
-        self.complete(done, anchor)
+        self.complete(done, anchor);
+        Ok(())
     }
 }
 
