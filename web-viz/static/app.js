@@ -19,6 +19,8 @@ const app = {
   playing: null,
   pickNext: "from",
   projector: false,
+  yaml: "", // the scenario text last computed
+  edited: false, // does it differ from the menu's source?
   timings: {},
 };
 window.calisim = app; // for the browser tests and the curious
@@ -84,7 +86,10 @@ function loadScenario(key, yaml) {
 function recompute() {
   const source = app.sources.get(app.key);
   const t = performance.now();
-  const result = JSON.parse(simulate(source.name, $("editor").value));
+  app.yaml = $("editor").value;
+  // Known here, once per edit, so a step or trace does not compare the whole text again.
+  app.edited = app.yaml !== source.yaml;
+  const result = JSON.parse(simulate(source.name, app.yaml));
   app.timings.simulateMs = performance.now() - t;
   if (!result.ok) {
     showErrors(result.errors);
@@ -289,9 +294,7 @@ async function writeHash() {
   const p = new URLSearchParams();
   p.set("s", app.key);
   if (app.projector) p.set("view", "projector");
-  const source = app.sources.get(app.key);
-  const yaml = $("editor").value;
-  if (source && yaml !== source.yaml) p.set("y", await pack(yaml));
+  if (app.edited) p.set("y", await pack(app.yaml));
   if (app.trace) {
     const q = probe();
     for (const k of ["from", "to", "proto", "port", "size"]) p.set(k, q[k]);

@@ -294,8 +294,8 @@ export class Diagram {
   }
 
   /// Moves the camera to `box`. A new zoom level waits for the next frame: the trace is
-  /// painted first at the current zoom (centred on it), then the labels are laid out
-  /// again at the new scale (~70 ms on a 1,000-pod drawing).
+  /// painted first with the camera still (a camera move repaints the whole drawing), then
+  /// the labels are laid out again at the new scale (~70 ms on a 1,000-pod drawing).
   reframe(box) {
     this.pending = null;
     const v = this.view;
@@ -305,8 +305,6 @@ export class Diagram {
       this.applyView();
       return;
     }
-    this.view = centred(v, box);
-    this.applyView();
     const token = (this.pending = {});
     requestAnimationFrame(() => setTimeout(() => {
       if (this.pending !== token) return;
@@ -368,6 +366,7 @@ export class Diagram {
 
   /// Keeps the packet in sight when zoomed in: the smallest pan that brings it inside.
   follow(p) {
+    if (this.pending) return; // the coming zoom frames the path
     const v = this.view;
     if (!v || (v.w >= this.size.w && v.h >= this.size.h)) return;
     const mx = v.w * 0.04;
