@@ -241,7 +241,8 @@ function show(i) {
   diagram.showTrace(hops, inReply ? app.index - requestLength : app.index);
   renderHopList($("hop-list"), app.trace, app.index, (n) => { stop(); show(n); });
   renderHopDetail($("hop-detail"), entries[app.index], app.index, entries.length);
-  writeHash();
+  $("hop-list").querySelector(".current")?.scrollIntoView({ block: "nearest" });
+  afterPaint(writeHash); // the URL can wait for the frame: history.replaceState costs ~5 ms
 }
 
 function step(delta) {
@@ -281,6 +282,18 @@ function onShapeClick(shape, event) {
 }
 
 // ---- URL state: scenario (by menu key, or the edited text itself) and the trace ---------
+
+/// Runs `f` once the next frame is on screen (a task queued from requestAnimationFrame
+/// runs after that frame's paint); calls made before then run it once.
+function afterPaint(f) {
+  if (afterPaint.pending.has(f)) return;
+  afterPaint.pending.add(f);
+  requestAnimationFrame(() => setTimeout(() => {
+    afterPaint.pending.delete(f);
+    f();
+  }));
+}
+afterPaint.pending = new Set();
 
 /// Projector mode: larger panel type, heavier lines, darker greys; kept in the URL so a
 /// trainer's shared link opens the same way.

@@ -25,6 +25,11 @@ function clip(label, n) {
 /// Below this many screen pixels per drawing unit, labels (11-13 units) are hidden.
 const FAR_SCALE = 0.3;
 
+/// Corner radius of a shape's box, by kind.
+function radius(kind) {
+  return kind === "router" ? 22 : kind === "device" ? 4 : 8;
+}
+
 function contains(outer, inner) {
   return inner.x >= outer.x && inner.y >= outer.y
     && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
@@ -42,8 +47,12 @@ export class Diagram {
     this.handlers = handlers; // { onPlaceClick(shape, event) }
     this.shapes = new Map();
     this.buses = new Map();
-    this.lit = new Set();
     this.view = null;
+    // A trace is drawn on a second SVG above the drawing, in a layer of its own: marks on
+    // the places passed, the trail, the tunnel, the packet. The drawing itself never
+    // changes while tracing, so Chromium keeps its 12,000 elements painted.
+    this.top = el("svg", { id: `${svg.id}-top`, "aria-hidden": "true" });
+    svg.after(this.top);
     this.installZoom();
     // The camera follows the element's size (the window, the side panel).
     new ResizeObserver(([entry]) => {
@@ -60,13 +69,17 @@ export class Diagram {
     this.svg.replaceChildren();
     this.shapes.clear();
     this.buses.clear();
-    this.lit.clear();
     this.size = { w: diagram.width, h: diagram.height };
     this.camera = el("g", { class: "camera" }, this.svg);
+    this.top.replaceChildren();
+    this.topCamera = el("g", { class: "camera" }, this.top);
     const layers = {};
     this.packet = null;
-    for (const name of ["buses", "wires", "places", "devices", "overlay", "packet"]) {
+    for (const name of ["buses", "wires", "places", "devices"]) {
       layers[name] = el("g", { class: `layer-${name}` }, this.camera);
+    }
+    for (const name of ["marks", "overlay", "packet"]) {
+      layers[name] = el("g", { class: `layer-${name}` }, this.topCamera);
     }
     this.layers = layers;
     for (const bus of diagram.buses) this.drawBus(bus);
@@ -102,8 +115,7 @@ export class Diagram {
       class: `shape ${shape.kind} ${shape.device ? "dev-" + shape.device : ""}`,
       "data-id": shape.id,
     }, layer);
-    const rx = shape.kind === "router" ? 22 : shape.kind === "device" ? 4 : 8;
-    el("rect", { x: shape.x, y: shape.y, width: shape.w, height: shape.h, rx }, g);
+    el("rect", { x: shape.x, y: shape.y, width: shape.w, height: shape.h, rx: radius(shape.kind) }, g);
     if (shape.kind === "device") {
       if (shape.w > 20) {
         text(g, shape.x + shape.w / 2, shape.y + shape.h / 2 + 4, shape.label, "dev-label middle");
@@ -169,29 +181,23 @@ export class Diagram {
   showTrace(hops, index) {
     const overlay = this.layers.overlay;
     overlay.replaceChildren();
-    // Only what the last trace lit is unlit: a big drawing has thousands of shapes.
-    for (const g of this.lit) g.classList.remove("on-path", "current", "dropped");
-    this.lit.clear();
+    this.layers.marks.replaceChildren();
     if (!hops || hops.length === 0) {
       this.layers.packet.replaceChildren();
       this.packet = null;
       return;
     }
     const points = [];
+    const marks = new Map(); // place -> "on-path", "current" or "dropped"
     let previous = null;
     hops.forEach((hop, i) => {
       const p = this.position(hop.shape, previous);
       points.push(p);
       previous = p;
-      if (i > index) return;
-      const target = this.shapes.get(hop.shape) || this.shapes.get(hop.shape.split("|")[0])
-        || this.buses.get(hop.shape);
-      if (target) {
-        this.lit.add(target.g);
-        target.g.classList.add("on-path");
-        if (i === index) target.g.classList.add(hop.action === "drop" ? "dropped" : "current");
-      }
+      if (i < index) marks.set(hop.shape, marks.get(hop.shape) ?? "on-path");
+      if (i === index) marks.set(hop.shape, hop.action === "drop" ? "dropped" : "current");
     });
+    for (const [id, state] of marks) this.mark(id, state);
     const trail = this.trail(hops, points);
     el("polyline", { points: trail.map((p) => `${p.x},${p.y}`).join(" "), class: "trail-all" }, overlay);
     el("polyline", {
@@ -206,6 +212,26 @@ export class Diagram {
     this.packetIndex = index;
     this.movePacket(here, hops[index], glide);
     this.follow(here);
+  }
+
+  /// Marks a place on the trace's layer: the outline of a shape, or a bus traced over.
+  mark(id, state) {
+    const found = this.shapes.get(id) || this.shapes.get(id.split("|")[0]);
+    if (found) {
+      const s = found.shape;
+      el("rect", {
+        x: s.x, y: s.y, width: s.w, height: s.h, rx: radius(s.kind), class: `mark ${state}`, "data-id": s.id,
+      }, this.layers.marks);
+      return;
+    }
+    const bus = (this.buses.get(id) || this.buses.get(id.split("|")[0]))?.bus;
+    if (!bus) return;
+    const g = el("g", { class: `mark bus-mark ${state}`, "data-id": bus.id }, this.layers.marks);
+    for (const seg of bus.segments) el("line", { x1: seg.x1, y1: seg.y, x2: seg.x2, y2: seg.y }, g);
+    if (bus.trunk) {
+      const [x, y1, y2] = bus.trunk;
+      el("line", { x1: x, y1, x2: x, y2 }, g);
+    }
   }
 
   /// The packet: a dot, in its outer envelope while encapsulated, crossed out when dropped.
@@ -346,7 +372,9 @@ export class Diagram {
     const px = this.pixels();
     const x = ((px.w || v.w) - v.w * k) / 2 - v.x * k;
     const y = ((px.h || v.h) - v.h * k) / 2 - v.y * k;
-    this.camera.setAttribute("transform", `translate(${x} ${y}) scale(${k})`);
+    for (const camera of [this.camera, this.topCamera]) {
+      camera.setAttribute("transform", `translate(${x} ${y}) scale(${k})`);
+    }
     // Labels under ~3 px are unreadable: hidden, they also cost no layout when zooming.
     this.svg.classList.toggle("far", k < FAR_SCALE);
   }

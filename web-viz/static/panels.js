@@ -39,7 +39,6 @@ export function renderHopList(list, trace, index, onSelect) {
     h("span", { class: "hop-action" }, ACTION_WORDS[hop.action] || hop.action),
     h("span", { class: "hop-place" }, hopPlace(hop))));
   });
-  list.querySelector(".current")?.scrollIntoView({ block: "nearest" });
 }
 
 /// The request's hops, then the reply's (marked), as one list to step through.

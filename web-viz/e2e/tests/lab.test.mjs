@@ -88,8 +88,8 @@ test("a VXLAN trace across nodes: hops, verdict, and the outer header at the enc
   assert.match(outerText, new RegExp(`VXLAN VNI ${o.vni}`));
   assert.match(outerText, new RegExp(`src ${o.src.replaceAll(".", "\\.")}\\s+dst ${o.dst.replaceAll(".", "\\.")}`));
   assert.equal(await page.locator("#headers .envelope.outer .envelope.inner").count(), 1);
-  assert.equal(await page.locator('#diagram g.current[data-id="node:node-1|vxlan.calico"]').count(), 1);
-  assert.equal(await page.locator("#diagram path.tunnel-vxlan").count(), 1);
+  assert.equal(await page.locator('#diagram-top .mark.current[data-id="node:node-1|vxlan.calico"]').count(), 1);
+  assert.equal(await page.locator("#diagram-top path.tunnel-vxlan").count(), 1);
   await screenshot(page, "vxlan-encap-hop");
 
   // One step back: before encapsulation there is no outer header.
@@ -98,7 +98,7 @@ test("a VXLAN trace across nodes: hops, verdict, and the outer header at the enc
   assert.equal(await page.locator("#headers .envelope.outer").count(), 0);
   // The buttons step too, and one step glides the packet to its next place; a new
   // trace puts it at the start without gliding across the drawing.
-  const gliding = () => page.evaluate(() => document.querySelector("#diagram .packet")
+  const gliding = () => page.evaluate(() => document.querySelector("#diagram-top .packet")
     .getAnimations().filter((a) => a.transitionProperty === "transform").length);
   await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
   await page.click("#next-btn");
@@ -122,7 +122,7 @@ test("a dropped packet stops where it dies, with the reason", async () => {
   await page.click("#hop-list li.action-drop");
   assert.equal(await currentAction(page), "drop");
   assert.equal(await page.textContent("#hop-what"), last.detail);
-  assert.equal(await page.locator("#diagram g.dropped").count(), 1);
+  assert.equal(await page.locator("#diagram-top .mark.dropped").count(), 1);
   await screenshot(page, "dropped-at-router");
   await page.close();
 });
