@@ -157,20 +157,25 @@ export class Diagram {
     this.tooltip.style.top = `${e.clientY - box.top + 14}px`;
   }
 
+  /// What a hop's shape id names: the shape itself, else the place holding the device
+  /// (`kind:name|device`); or a network's bus.
+  placeOf(id) {
+    const base = id.split("|")[0];
+    const shape = (this.shapes.get(id) || this.shapes.get(base))?.shape;
+    const bus = shape ? undefined : (this.buses.get(id) || this.buses.get(base))?.bus;
+    return { shape, bus };
+  }
+
   /// The point a hop happens at: its device, else its place; on a network, the point of
   /// the bus nearest to where the packet was.
   position(shapeId, previous) {
-    const found = this.shapes.get(shapeId) || this.shapes.get(shapeId.split("|")[0]);
-    if (found) {
-      const s = found.shape;
-      return { x: s.x + s.w / 2, y: s.y + s.h / 2 };
-    }
-    const bus = this.buses.get(shapeId.split("|")[0]);
+    const { shape: s, bus } = this.placeOf(shapeId);
+    if (s) return { x: s.x + s.w / 2, y: s.y + s.h / 2 };
     if (!bus) return previous || { x: 0, y: 0 };
     const from = previous || { x: 0, y: 0 };
     let best = null;
-    for (const s of bus.bus.segments) {
-      const p = { x: Math.min(Math.max(from.x, s.x1), s.x2), y: s.y };
+    for (const seg of bus.segments) {
+      const p = { x: Math.min(Math.max(from.x, seg.x1), seg.x2), y: seg.y };
       const d = Math.hypot(p.x - from.x, p.y - from.y);
       if (!best || d < best.d) best = { ...p, d };
     }
@@ -216,15 +221,13 @@ export class Diagram {
 
   /// Marks a place on the trace's layer: the outline of a shape, or a bus traced over.
   mark(id, state) {
-    const found = this.shapes.get(id) || this.shapes.get(id.split("|")[0]);
-    if (found) {
-      const s = found.shape;
+    const { shape: s, bus } = this.placeOf(id);
+    if (s) {
       el("rect", {
         x: s.x, y: s.y, width: s.w, height: s.h, rx: radius(s.kind), class: `mark ${state}`, "data-id": s.id,
       }, this.layers.marks);
       return;
     }
-    const bus = (this.buses.get(id) || this.buses.get(id.split("|")[0]))?.bus;
     if (!bus) return;
     const g = el("g", { class: `mark bus-mark ${state}`, "data-id": bus.id }, this.layers.marks);
     for (const seg of bus.segments) el("line", { x1: seg.x1, y1: seg.y, x2: seg.x2, y2: seg.y }, g);
