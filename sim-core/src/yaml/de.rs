@@ -155,20 +155,12 @@ impl Node {
     }
 }
 
-macro_rules! signed {
-    ($($method:ident $visit:ident $ty:ident),*) => {$(
+/// `deserialize_i8` .. `deserialize_u128`: the scalar read as a signed or unsigned
+/// integer (by `$read`), then narrowed to the target's width.
+macro_rules! integers {
+    ($($method:ident $visit:ident $ty:ident $read:ident),*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            let v = self.signed(stringify!($ty))?;
-            let v = $ty::try_from(v).map_err(|_| self.error(concat!("invalid ", stringify!($ty))))?;
-            visitor.$visit(v).map_err(|e: Error| e.or_at(self.location))
-        }
-    )*};
-}
-
-macro_rules! unsigned {
-    ($($method:ident $visit:ident $ty:ident),*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            let v = self.unsigned(stringify!($ty))?;
+            let v = self.$read(stringify!($ty))?;
             let v = $ty::try_from(v).map_err(|_| self.error(concat!("invalid ", stringify!($ty))))?;
             visitor.$visit(v).map_err(|e: Error| e.or_at(self.location))
         }
@@ -190,10 +182,13 @@ impl<'de> de::Deserializer<'de> for &'de Node {
             .map_err(|e: Error| e.or_at(self.location))
     }
 
-    signed!(deserialize_i8 visit_i8 i8, deserialize_i16 visit_i16 i16,
-        deserialize_i32 visit_i32 i32, deserialize_i64 visit_i64 i64, deserialize_i128 visit_i128 i128);
-    unsigned!(deserialize_u8 visit_u8 u8, deserialize_u16 visit_u16 u16,
-        deserialize_u32 visit_u32 u32, deserialize_u64 visit_u64 u64, deserialize_u128 visit_u128 u128);
+    integers!(
+        deserialize_i8 visit_i8 i8 signed, deserialize_i16 visit_i16 i16 signed,
+        deserialize_i32 visit_i32 i32 signed, deserialize_i64 visit_i64 i64 signed,
+        deserialize_i128 visit_i128 i128 signed, deserialize_u8 visit_u8 u8 unsigned,
+        deserialize_u16 visit_u16 u16 unsigned, deserialize_u32 visit_u32 u32 unsigned,
+        deserialize_u64 visit_u64 u64 unsigned, deserialize_u128 visit_u128 u128 unsigned
+    );
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let v = self.float()?;
