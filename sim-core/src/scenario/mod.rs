@@ -14,6 +14,7 @@ mod split;
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, Origin};
+use crate::yaml;
 pub use expectations::*;
 pub use kinds::*;
 pub use locate::locate;
@@ -132,7 +133,7 @@ pub struct Scenario {
 
 /// What calisim does with a given `apiVersion` group and kind.
 enum KindSupport {
-    Read(fn(&str) -> Result<Document, crate::yaml::Error>),
+    Read(fn(&str) -> Result<Document, yaml::Error>),
     /// Install plumbing that carries no networking (CRDs, RBAC, service accounts...).
     Ignored,
     NotYetSupported,
@@ -141,8 +142,8 @@ enum KindSupport {
 
 fn read<S: DeserializeOwned>(
     wrap: fn(Resource<S>) -> Document,
-) -> impl Fn(&str) -> Result<Document, crate::yaml::Error> {
-    move |text| from_yaml::<Resource<S>>(text).map(wrap)
+) -> impl Fn(&str) -> Result<Document, yaml::Error> {
+    move |text| yaml::from_str::<Resource<S>>(text).map(wrap)
 }
 
 fn kind_support(api_version: &str, kind: &str) -> KindSupport {
@@ -195,16 +196,17 @@ fn kind_support(api_version: &str, kind: &str) -> KindSupport {
             )
         }
         ("networking.k8s.io", "NetworkPolicy") => KindSupport::Read(|t| {
-            from_yaml::<crate::policy::k8s::K8sNetworkPolicy>(t).map(Document::K8sNetworkPolicy)
+            yaml::from_str::<crate::policy::k8s::K8sNetworkPolicy>(t)
+                .map(Document::K8sNetworkPolicy)
         }),
         ("kubeadm.k8s.io", "ClusterConfiguration") => KindSupport::Read(|t| {
-            from_yaml::<KubeadmClusterConfiguration>(t).map(Document::KubeadmConfig)
+            yaml::from_str::<KubeadmClusterConfiguration>(t).map(Document::KubeadmConfig)
         }),
         ("kubeadm.k8s.io", "InitConfiguration" | "JoinConfiguration" | "KubeletConfiguration")
         | ("kubelet.config.k8s.io", "KubeletConfiguration")
         | ("kubeproxy.config.k8s.io", "KubeProxyConfiguration") => KindSupport::Ignored,
         ("", "ConfigMap") => {
-            KindSupport::Read(|t| from_yaml::<ConfigMapDoc>(t).map(Document::ConfigMap))
+            KindSupport::Read(|t| yaml::from_str::<ConfigMapDoc>(t).map(Document::ConfigMap))
         }
         ("apiextensions.k8s.io", "CustomResourceDefinition")
         | (
@@ -253,12 +255,6 @@ pub fn parse(files: &[SourceFile]) -> (Scenario, Diagnostics) {
         }
     }
     (scenario, diags)
-}
-
-/// Reads one document with calisim's YAML reader (serde-saphyr's rules, one small
-/// deserializer for every type: see `crate::yaml`).
-fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, crate::yaml::Error> {
-    crate::yaml::from_str(text)
 }
 
 /// `apiVersion` and `kind` from plain top-level lines, without parsing the document
@@ -361,14 +357,14 @@ fn parse_document(
 
 /// The full header parse: for documents written unusually, and for labels in messages.
 fn header(raw: &RawDocument<'_>, origin: &Origin, diags: &mut Diagnostics) -> Option<Header> {
-    from_yaml::<Header>(raw.text)
+    yaml::from_str::<Header>(raw.text)
         .map_err(|e| diags.push(yaml_error(&e, raw, origin, None)))
         .ok()
 }
 
 /// A YAML or type error, with the line made absolute within the user's file.
 fn yaml_error(
-    e: &crate::yaml::Error,
+    e: &yaml::Error,
     raw: &RawDocument<'_>,
     origin: &Origin,
     label: Option<&str>,
