@@ -22,6 +22,11 @@ impl Node {
         Error::at(message, self.location)
     }
 
+    /// A visitor's result, its location-less error placed at this node.
+    fn located<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        result.map_err(|e| e.or_at(self.location))
+    }
+
     /// The scalar here, or an error saying what was expected instead.
     fn scalar(&self, expected: &str) -> Result<&Scalar, Error> {
         match &self.kind {
@@ -162,7 +167,7 @@ macro_rules! integers {
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             let v = self.$read(stringify!($ty))?;
             let v = $ty::try_from(v).map_err(|_| self.error(concat!("invalid ", stringify!($ty))))?;
-            visitor.$visit(v).map_err(|e: Error| e.or_at(self.location))
+            self.located(visitor.$visit(v))
         }
     )*};
 }
@@ -171,15 +176,13 @@ impl<'de> de::Deserializer<'de> for &'de Node {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.any(visitor).map_err(|e: Error| e.or_at(self.location))
+        self.located(self.any(visitor))
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let text = self.typed_text(ScalarTag::Bool, "boolean")?;
         let b = scalar::bool11(text).ok_or_else(|| self.error("invalid boolean"))?;
-        visitor
-            .visit_bool(b)
-            .map_err(|e: Error| e.or_at(self.location))
+        self.located(visitor.visit_bool(b))
     }
 
     integers!(
@@ -192,34 +195,26 @@ impl<'de> de::Deserializer<'de> for &'de Node {
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let v = self.float()?;
-        visitor
-            .visit_f32(v as f32)
-            .map_err(|e: Error| e.or_at(self.location))
+        self.located(visitor.visit_f32(v as f32))
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let v = self.float()?;
-        visitor
-            .visit_f64(v)
-            .map_err(|e: Error| e.or_at(self.location))
+        self.located(visitor.visit_f64(v))
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let text = self.text_for_string()?;
         let mut chars = text.chars();
         match (chars.next(), chars.next()) {
-            (Some(c), None) => visitor
-                .visit_char(c)
-                .map_err(|e: Error| e.or_at(self.location)),
+            (Some(c), None) => self.located(visitor.visit_char(c)),
             _ => Err(self.error("invalid char: expected a single Unicode scalar value")),
         }
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let text = self.text_for_string()?;
-        visitor
-            .visit_borrowed_str(text)
-            .map_err(|e: Error| e.or_at(self.location))
+        self.located(visitor.visit_borrowed_str(text))
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -238,19 +233,16 @@ impl<'de> de::Deserializer<'de> for &'de Node {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.is_null() {
+        self.located(if self.is_null() {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
-        }
-        .map_err(|e: Error| e.or_at(self.location))
+        })
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         if self.is_null() {
-            visitor
-                .visit_unit()
-                .map_err(|e: Error| e.or_at(self.location))
+            self.located(visitor.visit_unit())
         } else {
             Err(self.error("unexpected value for unit"))
         }
@@ -272,18 +264,16 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         _name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Error> {
-        visitor
-            .visit_newtype_struct(self)
-            .map_err(|e: Error| e.or_at(self.location))
+        self.located(visitor.visit_newtype_struct(self))
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match &self.kind {
-            Kind::Seq(items) => visitor.visit_seq(Items(items.iter())),
-            Kind::Empty => visitor.visit_seq(Items([].iter())),
+        let items: &[Node] = match &self.kind {
+            Kind::Seq(items) => items,
+            Kind::Empty => &[],
             _ => return Err(self.error("expected sequence start")),
-        }
-        .map_err(|e: Error| e.or_at(self.location))
+        };
+        self.located(visitor.visit_seq(Items(items.iter())))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -304,12 +294,12 @@ impl<'de> de::Deserializer<'de> for &'de Node {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match &self.kind {
-            Kind::Map(entries) => visitor.visit_map(Entries::new(entries)),
-            Kind::Empty => visitor.visit_map(Entries::new(&[])),
+        let entries: &[(Node, Node)] = match &self.kind {
+            Kind::Map(entries) => entries,
+            Kind::Empty => &[],
             _ => return Err(self.error("expected mapping start")),
-        }
-        .map_err(|e: Error| e.or_at(self.location))
+        };
+        self.located(visitor.visit_map(Entries::new(entries)))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -327,15 +317,12 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.enumeration(visitor)
-            .map_err(|e: Error| e.or_at(self.location))
+        self.located(self.enumeration(visitor))
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let s = self.scalar("string scalar")?;
-        visitor
-            .visit_borrowed_str(&s.text)
-            .map_err(|e: Error| e.or_at(self.location))
+        self.located(visitor.visit_borrowed_str(&s.text))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -417,9 +404,9 @@ impl<'de> de::EnumAccess<'de> for Variant<'de> {
 
     fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Self), Error> {
         let name = self.name.scalar("string key for externally tagged enum")?;
-        let variant = seed
-            .deserialize(name.text.as_str().into_deserializer())
-            .map_err(|e: Error| e.or_at(self.name.location))?;
+        let variant = self
+            .name
+            .located(seed.deserialize(name.text.as_str().into_deserializer()))?;
         Ok((variant, self))
     }
 }
